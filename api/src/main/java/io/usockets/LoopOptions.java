@@ -1,0 +1,157 @@
+package io.usockets;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to create a {@link Loop}: the arguments of µSockets' {@code us_create_loop} plus the Java additions.
+ *
+ * @param backend          backend name ({@code native}, {@code nio}, {@code vertx}, {@code vertx-epoll}), or null for
+ *                         the {@code usockets.backend} system property, then the {@code USOCKETS_BACKEND} environment
+ *                         variable, then the best backend that loads
+ * @param hint             a foreign loop to integrate with (a Vert.x {@code Context} or {@code Vertx}), or null
+ * @param onWakeup         called on the loop thread after {@link Loop#wakeup()}, or null
+ * @param onPre            called once per iteration before polling, or null
+ * @param onPost           called once per iteration after the ready events, or null
+ * @param receiveBufferSize size of the loop's one shared receive buffer (µSockets: LIBUS_RECV_BUFFER_LENGTH)
+ * @param timeoutGranularity tick of the timeout sweep (µSockets: LIBUS_TIMEOUT_GRANULARITY, 4 s)
+ * @param longTimeoutGranularity unit of {@link Socket#longTimeout(int)} (one minute; tests shorten it)
+ * @param callbackErrorHandler what to do when a user callback throws, or null for the default
+ */
+public record LoopOptions(
+        String backend,
+        Object hint,
+        LoopCallback onWakeup,
+        LoopCallback onPre,
+        LoopCallback onPost,
+        int receiveBufferSize,
+        Duration timeoutGranularity,
+        Duration longTimeoutGranularity,
+        CallbackErrorHandler callbackErrorHandler) {
+
+    /** µSockets' LIBUS_RECV_BUFFER_LENGTH: 512 KiB. */
+    public static final int DEFAULT_RECEIVE_BUFFER_SIZE = 512 * 1024;
+    /** µSockets' LIBUS_TIMEOUT_GRANULARITY: 4 seconds. */
+    public static final Duration DEFAULT_TIMEOUT_GRANULARITY = Duration.ofSeconds(4);
+    /** The unit of long timeouts: one minute. */
+    public static final Duration DEFAULT_LONG_TIMEOUT_GRANULARITY = Duration.ofMinutes(1);
+
+    /** Validates the options; sizes and durations out of range throw IllegalArgumentException. */
+    public LoopOptions {
+        if (receiveBufferSize < 4096 || receiveBufferSize > (1 << 30)) {
+            throw new IllegalArgumentException(
+                    "receiveBufferSize " + receiveBufferSize + " is out of range; expected 4096 to 1073741824 bytes");
+        }
+        Objects.requireNonNull(timeoutGranularity, "timeoutGranularity");
+        Objects.requireNonNull(longTimeoutGranularity, "longTimeoutGranularity");
+        if (timeoutGranularity.toMillis() < 1 || timeoutGranularity.toSeconds() > 3600) {
+            throw new IllegalArgumentException(
+                    "timeoutGranularity " + timeoutGranularity + " is out of range; expected 1 ms to 1 hour");
+        }
+        if (longTimeoutGranularity.toMillis() < 1 || longTimeoutGranularity.toHours() > 24) {
+            throw new IllegalArgumentException(
+                    "longTimeoutGranularity " + longTimeoutGranularity + " is out of range; expected 1 ms to 24 hours");
+        }
+    }
+
+    /** The defaults: backend from the configuration, no hint, no callbacks, µSockets' sizes. */
+    public static LoopOptions defaults() {
+        return builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.backend = backend;
+        b.hint = hint;
+        b.onWakeup = onWakeup;
+        b.onPre = onPre;
+        b.onPost = onPost;
+        b.receiveBufferSize = receiveBufferSize;
+        b.timeoutGranularity = timeoutGranularity;
+        b.longTimeoutGranularity = longTimeoutGranularity;
+        b.callbackErrorHandler = callbackErrorHandler;
+        return b;
+    }
+
+    /** Builds {@link LoopOptions}; not thread-safe. */
+    public static final class Builder {
+        private String backend;
+        private Object hint;
+        private LoopCallback onWakeup;
+        private LoopCallback onPre;
+        private LoopCallback onPost;
+        private int receiveBufferSize = DEFAULT_RECEIVE_BUFFER_SIZE;
+        private Duration timeoutGranularity = DEFAULT_TIMEOUT_GRANULARITY;
+        private Duration longTimeoutGranularity = DEFAULT_LONG_TIMEOUT_GRANULARITY;
+        private CallbackErrorHandler callbackErrorHandler;
+
+        private Builder() {
+        }
+
+        /** Sets the backend name, or null to use the configuration. */
+        public Builder backend(String name) {
+            this.backend = name;
+            return this;
+        }
+
+        /** Sets the foreign loop to integrate with (a Vert.x Context or Vertx). */
+        public Builder hint(Object foreignLoop) {
+            this.hint = foreignLoop;
+            return this;
+        }
+
+        /** Sets the wakeup callback. */
+        public Builder onWakeup(LoopCallback callback) {
+            this.onWakeup = callback;
+            return this;
+        }
+
+        /** Sets the pre-iteration callback. */
+        public Builder onPre(LoopCallback callback) {
+            this.onPre = callback;
+            return this;
+        }
+
+        /** Sets the post-iteration callback. */
+        public Builder onPost(LoopCallback callback) {
+            this.onPost = callback;
+            return this;
+        }
+
+        /** Sets the size of the shared receive buffer in bytes. */
+        public Builder receiveBufferSize(int bytes) {
+            this.receiveBufferSize = bytes;
+            return this;
+        }
+
+        /** Sets the timeout sweep tick. */
+        public Builder timeoutGranularity(Duration tick) {
+            this.timeoutGranularity = tick;
+            return this;
+        }
+
+        /** Sets the unit of long timeouts. */
+        public Builder longTimeoutGranularity(Duration unit) {
+            this.longTimeoutGranularity = unit;
+            return this;
+        }
+
+        /** Replaces the default handler of exceptions thrown by user callbacks. */
+        public Builder callbackErrorHandler(CallbackErrorHandler handler) {
+            this.callbackErrorHandler = handler;
+            return this;
+        }
+
+        /** Builds the options, validating them. */
+        public LoopOptions build() {
+            return new LoopOptions(backend, hint, onWakeup, onPre, onPost, receiveBufferSize, timeoutGranularity,
+                    longTimeoutGranularity, callbackErrorHandler);
+        }
+    }
+}

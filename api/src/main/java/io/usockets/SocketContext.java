@@ -1,0 +1,152 @@
+package io.usockets;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A group of sockets sharing callbacks, a user extension and (for TLS) a TLS context: µSockets'
+ * {@code us_socket_context_t}.
+ *
+ * <p>Callbacks are set once, usually before listening or connecting, and apply to every socket of the context.
+ * Every callback runs on the loop thread. A socket's extension type {@code S} is shared by all its sockets; the
+ * context's own extension has type {@code C}.
+ *
+ * <p>Lifecycle: {@link #close()} closes every listen socket and socket (each {@code onClose} once) and keeps the
+ * context usable; {@link #free()} closes it and detaches it from the loop, after which it must not be used.
+ *
+ * @param <C> type of the context's user extension
+ * @param <S> type of its sockets' user extension
+ */
+public interface SocketContext<C, S> {
+
+    /** Called with a new connection, accepted ({@code isClient} false) or connected ({@code isClient} true). */
+    @FunctionalInterface
+    interface OpenHandler<S> {
+        /** The socket is open; on TLS, its handshake has completed. */
+        void onOpen(Socket<S> socket, boolean isClient);
+    }
+
+    /** Called with bytes that arrived; on TLS, with plaintext. */
+    @FunctionalInterface
+    interface DataHandler<S> {
+        /** {@code data} is a read-only view of the loop's receive buffer, valid only during this call, never empty. */
+        void onData(Socket<S> socket, ByteBuffer data);
+    }
+
+    /** Called with a socket and nothing else: writable, timeout, long timeout, end. */
+    @FunctionalInterface
+    interface SocketHandler<S> {
+        /** Handles the event on the socket. */
+        void handle(Socket<S> socket);
+    }
+
+    /** Called when a socket closed, or when a connect failed. */
+    @FunctionalInterface
+    interface CloseHandler<S> {
+        /**
+         * {@code reason} is the value passed to {@link Socket#close(CloseCode, Object)}, the exception that caused
+         * the close, or null.
+         */
+        void onClose(Socket<S> socket, CloseCode code, Object reason);
+    }
+
+    /** Called with an accepted connection before it becomes a socket (us_socket_context_on_pre_open). */
+    @FunctionalInterface
+    interface PreOpenHandler {
+        /** Returns the handle to keep it, or null to take the connection away (the caller then owns the handle). */
+        NativeHandle onPreOpen(SocketContext<?, ?> context, NativeHandle handle);
+    }
+
+    /** The loop this context belongs to (us_socket_context_loop). */
+    Loop loop();
+
+    /** Whether sockets of this context speak TLS. */
+    boolean isTls();
+
+    /** The context's user extension (us_socket_context_ext). */
+    C ext();
+
+    /** Replaces the context's user extension. */
+    void setExt(C ext);
+
+    /** The context's current sweep tick, 0 to 239 (us_socket_context_timestamp). */
+    int timestamp();
+
+    /** Sets the handler that may take accepted connections away (us_socket_context_on_pre_open). */
+    SocketContext<C, S> onPreOpen(PreOpenHandler handler);
+
+    /** Sets the open handler (us_socket_context_on_open). */
+    SocketContext<C, S> onOpen(OpenHandler<S> handler);
+
+    /** Sets the data handler (us_socket_context_on_data). */
+    SocketContext<C, S> onData(DataHandler<S> handler);
+
+    /** Sets the handler for a socket that can take more after a short write (us_socket_context_on_writable). */
+    SocketContext<C, S> onWritable(SocketHandler<S> handler);
+
+    /** Sets the close handler, called once per opened socket (us_socket_context_on_close). */
+    SocketContext<C, S> onClose(CloseHandler<S> handler);
+
+    /** Sets the timeout handler (us_socket_context_on_timeout). */
+    SocketContext<C, S> onTimeout(SocketHandler<S> handler);
+
+    /** Sets the long timeout handler (us_socket_context_on_long_timeout). */
+    SocketContext<C, S> onLongTimeout(SocketHandler<S> handler);
+
+    /** Sets the handler for the peer's half-close (FIN; close_notify on TLS) (us_socket_context_on_end). */
+    SocketContext<C, S> onEnd(SocketHandler<S> handler);
+
+    /** Sets the handler for a failed connect; such a socket never reaches onOpen or onClose (us_socket_context_on_connect_error). */
+    SocketContext<C, S> onConnectError(CloseHandler<S> handler);
+
+    /**
+     * Listens on {@code host} (null for all interfaces) and {@code port} (0 for any free port)
+     * (us_socket_context_listen); throws {@link java.io.UncheckedIOException} if the address cannot be bound.
+     */
+    ListenSocket listen(String host, int port, ListenOptions options);
+
+    /** Listens with {@link ListenOptions#DEFAULT} (us_socket_context_listen). */
+    default ListenSocket listen(String host, int port) {
+        return listen(host, port, ListenOptions.DEFAULT);
+    }
+
+    /**
+     * Listens on a unix domain socket at {@code path}, removing a stale file first (us_socket_context_listen_unix);
+     * throws {@link java.io.UncheckedIOException} if it cannot be bound.
+     */
+    ListenSocket listenUnix(String path, ListenOptions options);
+
+    /**
+     * Starts a non-blocking connect, optionally from {@code sourceHost} (us_socket_context_connect); the result
+     * arrives in onOpen or onConnectError on a later iteration. Name resolution may block the loop.
+     */
+    Socket<S> connect(String host, int port, String sourceHost);
+
+    /** Starts a non-blocking connect from any local address (us_socket_context_connect). */
+    default Socket<S> connect(String host, int port) {
+        return connect(host, port, null);
+    }
+
+    /** Starts a non-blocking connect to a unix domain socket (us_socket_context_connect_unix). */
+    Socket<S> connectUnix(String path);
+
+    /**
+     * Moves a live socket of the same loop into this context with a new extension, keeping its connection and
+     * unread bytes; timeouts are disarmed (us_socket_context_adopt_socket). A closed socket is returned as is.
+     */
+    <T> Socket<S> adopt(Socket<T> socket, S ext);
+
+    /** Wraps a connection accepted elsewhere into an open socket of this context and calls onOpen (us_adopt_accepted_socket). */
+    Socket<S> adoptAccepted(NativeHandle handle, S ext);
+
+    /** Creates a child context sharing this context's loop and TLS state (us_create_child_socket_context). */
+    <C2, S2> SocketContext<C2, S2> createChild();
+
+    /** Closes every listen socket and socket of this context (us_socket_context_close). */
+    void close();
+
+    /** Closes everything and detaches the context from its loop (us_socket_context_free). */
+    void free();
+
+    /** The TLS context object of a TLS context, or null (us_socket_context_get_native_handle). */
+    Object nativeHandle();
+}

@@ -1,0 +1,19 @@
+package io.usockets.internal;
+
+import io.usockets.Loop;
+import io.usockets.LoopOptions;
+
+import java.util.List;
+
+/**
+ * The bridge from {@code api} to the implementation in {@code core}, found with {@link java.util.ServiceLoader}.
+ * Not part of the public API: the package is exported only to {@code io.usockets.core}.
+ */
+public interface LoopFactory {
+
+    /** Creates a loop with the given options on the backend they (or the configuration) name. */
+    Loop create(LoopOptions options);
+
+    /** Names of the backends found on the class path that can load here, best first. */
+    List<String> availableBackends();
+}
