@@ -1,0 +1,605 @@
+package io.usockets.core;
+
+import io.usockets.CallbackErrorHandler;
+import io.usockets.CloseCode;
+import io.usockets.Loop;
+import io.usockets.LoopCallback;
+import io.usockets.LoopOptions;
+import io.usockets.Poll;
+import io.usockets.Socket;
+import io.usockets.SocketContext;
+import io.usockets.SocketContextOptions;
+import io.usockets.Timer;
+import io.usockets.core.spi.Poller;
+import io.usockets.core.spi.TlsSupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The loop: µSockets' loop.c and the loop data of internal.h, written once for every backend.
+ *
+ * <p>One iteration is: pre (iteration number, low-priority queue, pre callback), the backend's poll with the
+ * nearest timer as its timeout and every ready poll dispatched, wakeup handling (deferred tasks, wakeup
+ * callback), due timers, and post (closed sockets released, post callback). The loop runs while a
+ * non-fallthrough poll exists (sockets, listen sockets, non-fallthrough timers and polls count from creation
+ * until they are closed and released).
+ *
+ * <p>Single-threaded, except {@link #wakeup()} and {@link #defer(Runnable)}.
+ */
+public final class CoreLoop implements Loop {
+
+    private static final System.Logger LOG = System.getLogger("io.usockets");
+
+    /** µSockets' MAX_LOW_PRIO_SOCKETS_PER_LOOP_ITERATION. */
+    static final int LOW_PRIORITY_BUDGET = 5;
+
+    /** At most this many deferred tasks run per iteration, so a task that defers itself cannot starve I/O. */
+    private static final int DEFER_BATCH = 65536;
+
+    final LoopOptions options;
+    final Poller poller;
+    private final CallbackErrorHandler errorHandler;
+
+    /** Where reads land: one buffer per loop (invariant 3). */
+    final ByteBuffer receiveBuffer;
+    /** The read-only view of {@link #receiveBuffer} handed to onData; its bounds are reset per read. */
+    final ByteBuffer receiveView;
+    /** Scratch for byte-array writes, so they allocate nothing. */
+    final ByteBuffer sendScratch;
+
+    final long tickNanos;
+    final int ticksPerLongTick;
+
+    private volatile Thread owner;
+    private boolean running;
+    private boolean freeRequested;
+    private boolean freed;
+    private long iteration;
+
+    /** Non-fallthrough polls alive (µSockets' num_polls). */
+    int liveCount;
+
+    /** Head of the loop's contexts (µSockets' head), and the sweep's iterator over them. */
+    CoreContext contexts;
+    CoreContext contextIterator;
+
+    /** Sockets closed in this iteration, released in post (µSockets' closed_head), linked by next. */
+    CoreSocket closedHead;
+
+    /** LIFO of sockets parked by the low-priority hook (µSockets' low_prio_head) and this iteration's budget. */
+    CoreSocket lowPriorityHead;
+    int lowPriorityBudget;
+
+    /** Set by a short write inside onWritable; µSockets' last_write_failed. */
+    boolean lastWriteFailed;
+
+    /** Connect failures detected synchronously, delivered on the next iteration. */
+    private final ArrayDeque<PendingConnectError> pendingConnectErrors = new ArrayDeque<>();
+
+    /** A connect that failed before reaching the backend (say, a name that did not resolve). */
+    private record PendingConnectError(CoreSocket socket, CloseCode code, Throwable reason) {
+    }
+
+    private CoreTimer[] timers = new CoreTimer[8];
+    private int timerCount;
+    private boolean timersHaveHoles;
+    private CoreTimer<Void> sweepTimer;
+
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<Runnable> deferred = new ConcurrentLinkedQueue<>();
+
+    private Object ext;
+
+    CoreLoop(LoopOptions options, Poller poller) {
+        this.options = options;
+        this.poller = poller;
+        this.errorHandler = options.callbackErrorHandler();
+        this.owner = Thread.currentThread();
+        this.receiveBuffer = ByteBuffer.allocateDirect(options.receiveBufferSize());
+        this.receiveView = receiveBuffer.asReadOnlyBuffer();
+        this.sendScratch = ByteBuffer.allocateDirect(64 * 1024);
+        this.tickNanos = options.timeoutGranularity().toNanos();
+        long ticks = options.longTimeoutGranularity().toNanos() / tickNanos;
+        this.ticksPerLongTick = (int) Math.max(1, Math.min(ticks, 1 << 20));
+    }
+
+    // ---------------------------------------------------------------- threads
+
+    /** Throws unless called on the loop thread (invariant 2). */
+    void checkThread() {
+        Thread current = Thread.currentThread();
+        if (current != owner) {
+            throw new IllegalStateException("called from thread '" + current.getName() + "' but the loop runs on '"
+                    + owner.getName() + "': only wakeup() and defer() may be called from other threads");
+        }
+    }
+
+    void checkUsable() {
+        checkThread();
+        if (freed) {
+            throw new IllegalStateException("the loop has been freed");
+        }
+    }
+
+    @Override
+    public boolean inLoopThread() {
+        return Thread.currentThread() == owner;
+    }
+
+    /** Hands the loop to another thread (a backend whose real thread is elsewhere). */
+    public void setOwner(Thread thread) {
+        owner = thread;
+    }
+
+    // ---------------------------------------------------------------- public API
+
+    @Override
+    public String backend() {
+        return poller.backendName();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <C, S> SocketContext<C, S> createSocketContext(SocketContextOptions contextOptions) {
+        checkUsable();
+        if (contextOptions == null) {
+            throw new IllegalArgumentException("socket context options are null; use SocketContextOptions.plain()");
+        }
+        if (contextOptions.tls()) {
+            Iterator<TlsSupport> it = ServiceLoader.load(TlsSupport.class, CoreLoop.class.getClassLoader()).iterator();
+            if (!it.hasNext()) {
+                throw new IllegalStateException(
+                        "TLS needs the Maven module io.usockets:usockets-ssl on the class path; it was not found");
+            }
+            return it.next().createContext(this, contextOptions);
+        }
+        return new CoreContext<>(this, null);
+    }
+
+    @Override
+    public <E> Timer<E> createTimer(boolean fallthrough) {
+        checkUsable();
+        return new CoreTimer<>(this, fallthrough, null);
+    }
+
+    @Override
+    public <E> Poll<E> createPoll(boolean fallthrough) {
+        checkUsable();
+        return new CoreUserPoll<>(this, fallthrough);
+    }
+
+    @Override
+    public void run() {
+        Thread current = Thread.currentThread();
+        if (running) {
+            throw new IllegalStateException("run() called from thread '" + current.getName()
+                    + "' while the loop is already running on '" + owner.getName() + "'");
+        }
+        if (freed) {
+            throw new IllegalStateException("the loop has been freed");
+        }
+        if (current != owner) {
+            // The loop thread is the creating thread until run() starts, then the running thread (SEMANTICS.md).
+            owner = current;
+        }
+        running = true;
+        try {
+            integrate();
+            while (liveCount > 0 && !freeRequested) {
+                iterate();
+            }
+        } finally {
+            running = false;
+        }
+        if (freeRequested) {
+            doFree();
+        }
+    }
+
+    /** One iteration: pre, poll and dispatch, wakeups, timers, post. */
+    private void iterate() {
+        pre();
+        long timeout = nextTimerTimeout();
+        if (!pendingConnectErrors.isEmpty() || !deferred.isEmpty()) {
+            timeout = 0;
+        }
+        try {
+            poller.poll(timeout);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the " + backend() + " backend failed to poll", e);
+        }
+        if (wakeupPending.get()) {
+            handleWakeup();
+        }
+        fireTimers();
+        post();
+    }
+
+    @Override
+    public void integrate() {
+        checkUsable();
+        if (sweepTimer == null) {
+            sweepTimer = new CoreTimer<Void>(this, true, null);
+            long tickMillis = Math.max(1, tickNanos / 1_000_000);
+            sweepTimer.setInternal(t -> sweep(), tickNanos, tickNanos);
+            LOG.log(System.Logger.Level.DEBUG, "loop integrated: sweep every {0} ms", tickMillis);
+        }
+    }
+
+    @Override
+    public void free() {
+        checkThread();
+        if (freed) {
+            return;
+        }
+        if (running) {
+            freeRequested = true;
+            poller.wakeup();
+            return;
+        }
+        doFree();
+    }
+
+    @Override
+    public boolean isFreed() {
+        return freed;
+    }
+
+    @Override
+    public void wakeup() {
+        // The flag orders the caller's earlier writes before the loop's wakeup handling; the backend coalesces.
+        wakeupPending.set(true);
+        poller.wakeup();
+    }
+
+    @Override
+    public void defer(Runnable task) {
+        if (task == null) {
+            throw new IllegalArgumentException("deferred task is null");
+        }
+        deferred.add(task);
+        wakeupPending.set(true);
+        poller.wakeup();
+    }
+
+    @Override
+    public long iterationNumber() {
+        return iteration;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T ext() {
+        return (T) ext;
+    }
+
+    @Override
+    public void setExt(Object value) {
+        checkThread();
+        this.ext = value;
+    }
+
+    // ---------------------------------------------------------------- iteration parts
+
+    /** µSockets' us_internal_loop_pre. */
+    private void pre() {
+        iteration++;
+        deliverConnectErrors();
+        handleLowPrioritySockets();
+        LoopCallback pre = options.onPre();
+        if (pre != null) {
+            try {
+                pre.call(this);
+            } catch (Throwable t) {
+                callbackFailed(this, t);
+            }
+        }
+    }
+
+    /** µSockets' us_internal_loop_post. */
+    private void post() {
+        releaseClosedSockets();
+        LoopCallback post = options.onPost();
+        if (post != null) {
+            try {
+                post.call(this);
+            } catch (Throwable t) {
+                callbackFailed(this, t);
+            }
+        }
+    }
+
+    private void handleWakeup() {
+        wakeupPending.set(false);
+        Runnable task;
+        int ran = 0;
+        while (ran < DEFER_BATCH && (task = deferred.poll()) != null) {
+            ran++;
+            try {
+                task.run();
+            } catch (Throwable t) {
+                callbackFailed(this, t);
+            }
+        }
+        if (!deferred.isEmpty()) {
+            wakeupPending.set(true);
+        }
+        LoopCallback onWakeup = options.onWakeup();
+        if (onWakeup != null) {
+            try {
+                onWakeup.call(this);
+            } catch (Throwable t) {
+                callbackFailed(this, t);
+            }
+        }
+    }
+
+    /** Parks or releases sockets of the low-priority queue (µSockets' us_internal_handle_low_priority_sockets). */
+    private void handleLowPrioritySockets() {
+        lowPriorityBudget = LOW_PRIORITY_BUDGET;
+        CoreSocket s;
+        while ((s = lowPriorityHead) != null && lowPriorityBudget > 0) {
+            lowPriorityBudget--;
+            lowPriorityHead = s.next;
+            if (s.next != null) {
+                s.next.prev = null;
+            }
+            s.next = null;
+            s.context.linkSocket(s);
+            s.lowPriorityState = CoreSocket.LOW_PRIORITY_RELEASED;
+            s.addInterest(CoreSocket.READABLE);
+        }
+    }
+
+    /** Parks {@code s} (already unlinked from its context) at the head of the low-priority LIFO. */
+    void pushLowPriority(CoreSocket s) {
+        s.prev = null;
+        s.next = lowPriorityHead;
+        if (lowPriorityHead != null) {
+            lowPriorityHead.prev = s;
+        }
+        lowPriorityHead = s;
+        s.lowPriorityState = CoreSocket.LOW_PRIORITY_QUEUED;
+    }
+
+    /** Removes {@code s} from the low-priority LIFO. */
+    void unlinkLowPriority(CoreSocket s) {
+        if (s.prev != null) {
+            s.prev.next = s.next;
+        } else {
+            lowPriorityHead = s.next;
+        }
+        if (s.next != null) {
+            s.next.prev = s.prev;
+        }
+        s.prev = null;
+        s.next = null;
+        s.lowPriorityState = CoreSocket.LOW_PRIORITY_NONE;
+    }
+
+    /** Links a closed socket into the closed list; it is released after this iteration (invariant 5). */
+    void linkClosed(CoreSocket s) {
+        s.next = closedHead;
+        closedHead = s;
+    }
+
+    private void releaseClosedSockets() {
+        CoreSocket s = closedHead;
+        if (s == null) {
+            return;
+        }
+        closedHead = null;
+        while (s != null) {
+            CoreSocket next = s.next;
+            s.next = null;
+            s.prev = null;
+            s.release();
+            s = next;
+        }
+    }
+
+    void scheduleConnectError(CoreSocket s, CloseCode code, Throwable reason) {
+        pendingConnectErrors.add(new PendingConnectError(s, code, reason));
+    }
+
+    private void deliverConnectErrors() {
+        PendingConnectError p;
+        int n = pendingConnectErrors.size();
+        while (n-- > 0 && (p = pendingConnectErrors.poll()) != null) {
+            p.socket.connectFailed(p.code, p.reason);
+        }
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    void addTimer(CoreTimer<?> t) {
+        if (timerCount == timers.length) {
+            compactTimers();
+            if (timerCount == timers.length) {
+                timers = java.util.Arrays.copyOf(timers, timers.length * 2);
+            }
+        }
+        t.index = timerCount;
+        timers[timerCount++] = t;
+    }
+
+    void removeTimer(CoreTimer<?> t) {
+        if (t.index >= 0) {
+            timers[t.index] = null;
+            t.index = -1;
+            timersHaveHoles = true;
+        }
+    }
+
+    private void compactTimers() {
+        if (!timersHaveHoles) {
+            return;
+        }
+        int j = 0;
+        for (int i = 0; i < timerCount; i++) {
+            CoreTimer<?> t = timers[i];
+            if (t != null) {
+                t.index = j;
+                timers[j++] = t;
+            }
+        }
+        for (int i = j; i < timerCount; i++) {
+            timers[i] = null;
+        }
+        timerCount = j;
+        timersHaveHoles = false;
+    }
+
+    /** Nanoseconds to the nearest armed timer, or -1 to block until an event. */
+    private long nextTimerTimeout() {
+        long nearest = Long.MAX_VALUE;
+        boolean any = false;
+        for (int i = 0; i < timerCount; i++) {
+            CoreTimer<?> t = timers[i];
+            if (t != null && t.armed) {
+                any = true;
+                if (t.deadline < nearest) {
+                    nearest = t.deadline;
+                }
+            }
+        }
+        if (!any) {
+            return -1;
+        }
+        long wait = nearest - System.nanoTime();
+        return wait <= 0 ? 0 : wait;
+    }
+
+    private void fireTimers() {
+        int n = timerCount;
+        if (n == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            CoreTimer<?> t = timers[i];
+            if (t != null && t.armed && t.deadline - now <= 0) {
+                t.fire(now);
+            }
+        }
+        compactTimers();
+    }
+
+    // ---------------------------------------------------------------- sweep
+
+    /** µSockets' us_internal_timer_sweep: one tick for every context, comparing one byte per socket. */
+    private void sweep() {
+        for (contextIterator = contexts; contextIterator != null; ) {
+            CoreContext<?, ?> context = contextIterator;
+            context.sweep();
+            if (context == contextIterator) {
+                contextIterator = context.next;
+            }
+        }
+    }
+
+    void linkContext(CoreContext<?, ?> context) {
+        context.next = contexts;
+        context.prev = null;
+        if (contexts != null) {
+            contexts.prev = context;
+        }
+        contexts = context;
+    }
+
+    void unlinkContext(CoreContext<?, ?> context) {
+        if (context == contextIterator) {
+            contextIterator = context.next;
+        }
+        if (context.prev != null) {
+            context.prev.next = context.next;
+        } else if (contexts == context) {
+            contexts = context.next;
+        }
+        if (context.next != null) {
+            context.next.prev = context.prev;
+        }
+        context.prev = null;
+        context.next = null;
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    /** Reports an exception thrown by a user callback: the loop always goes on. */
+    void callbackFailed(Object source, Throwable error) {
+        if (error instanceof VirtualMachineError vme) {
+            throw vme;
+        }
+        try {
+            if (errorHandler != null) {
+                errorHandler.onCallbackError(this, source, error);
+            } else {
+                defaultCallbackFailed(source, error);
+            }
+        } catch (Throwable again) {
+            if (again instanceof VirtualMachineError vme) {
+                throw vme;
+            }
+            LOG.log(System.Logger.Level.ERROR, "the callback error handler threw", again);
+        }
+    }
+
+    private void defaultCallbackFailed(Object source, Throwable error) {
+        LOG.log(System.Logger.Level.WARNING, "a callback on " + source + " threw; closing it", error);
+        if (source instanceof Socket<?> s && !s.isClosed()) {
+            s.close(CloseCode.CALLBACK_FAILED, error);
+        }
+    }
+
+    static System.Logger log() {
+        return LOG;
+    }
+
+    // ---------------------------------------------------------------- free
+
+    private void doFree() {
+        freeRequested = false;
+        while (contexts != null) {
+            CoreContext<?, ?> c = contexts;
+            c.closeAll(CloseCode.LOOP_FREED);
+            unlinkContext(c);
+            c.freed = true;
+        }
+        while (lowPriorityHead != null) {
+            lowPriorityHead.close(CloseCode.LOOP_FREED, null);
+        }
+        PendingConnectError pending;
+        while ((pending = pendingConnectErrors.poll()) != null) {
+            pending.socket.connectFailed(CloseCode.LOOP_FREED, null);
+        }
+        releaseClosedSockets();
+        for (int i = 0; i < timerCount; i++) {
+            CoreTimer<?> t = timers[i];
+            if (t != null) {
+                t.close();
+            }
+        }
+        compactTimers();
+        CoreUserPoll.freeAll(this);
+        deferred.clear();
+        poller.close();
+        freed = true;
+    }
+
+    // ---------------------------------------------------------------- user polls
+
+    /** User polls alive, so free() can release them; a small intrusive list. */
+    CoreUserPoll<?> userPolls;
+
+    @Override
+    public String toString() {
+        return "Loop[" + backend() + ", iteration " + iteration + "]";
+    }
+}

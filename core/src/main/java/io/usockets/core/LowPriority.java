@@ -1,0 +1,13 @@
+package io.usockets.core;
+
+/**
+ * The low-priority hook of a context (µSockets' {@code is_low_prio}): a socket it selects has its reads limited
+ * to a budget per loop iteration, and the rest wait in the loop's LIFO queue (invariant 10). The TLS layer selects
+ * sockets still handshaking.
+ */
+@FunctionalInterface
+public interface LowPriority {
+
+    /** Whether a read on this socket now counts against the low-priority budget. */
+    boolean isLowPriority(CoreSocket socket);
+}

@@ -1,0 +1,45 @@
+package io.usockets.core.spi;
+
+/**
+ * What a backend sees of a poll: the core's sockets, listen sockets and user polls all extend this class, so a
+ * socket carries its poll state inline (µSockets: "sockets are polls").
+ *
+ * <p>{@link #io} is the backend's handle for the poll's descriptor (a {@code SelectionKey} on nio), set by
+ * {@link Poller#register}. {@link #kind} tells the backend how to map interest: a connecting socket's WRITABLE
+ * means "connect finished", a listen socket's READABLE means "accept".
+ *
+ * <p>Single-threaded: owned by one loop's thread.
+ */
+public abstract class CorePoll {
+
+    /** A connected stream socket. */
+    public static final byte KIND_SOCKET = 0;
+    /** A stream socket whose connect has not completed (µSockets' POLL_TYPE_SEMI_SOCKET). */
+    public static final byte KIND_CONNECTING = 1;
+    /** A listening socket. */
+    public static final byte KIND_LISTEN = 2;
+    /** A user poll on any handle (µSockets' POLL_TYPE_CALLBACK). */
+    public static final byte KIND_CALLBACK = 3;
+
+    /** READABLE interest or readiness (LIBUS_SOCKET_READABLE). */
+    public static final int READABLE = 1;
+    /** WRITABLE interest or readiness (LIBUS_SOCKET_WRITABLE). */
+    public static final int WRITABLE = 2;
+
+    /** The backend's handle, or null before registration and after the poll is released. */
+    public Object io;
+
+    /** One of the KIND_ constants. */
+    public byte kind;
+
+    /** Creates a poll of the given kind. */
+    protected CorePoll(byte kind) {
+        this.kind = kind;
+    }
+
+    /**
+     * Called by the backend on the loop thread for a ready event: {@code events} is a mask of READABLE and
+     * WRITABLE, {@code error} says the backend saw an error condition on the descriptor.
+     */
+    public abstract void onReady(int events, boolean error);
+}
