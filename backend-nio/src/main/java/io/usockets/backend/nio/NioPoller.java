@@ -1,0 +1,374 @@
+package io.usockets.backend.nio;
+
+import io.usockets.ListenOptions;
+import io.usockets.NativeHandle;
+import io.usockets.core.spi.CorePoll;
+import io.usockets.core.spi.Poller;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.function.Consumer;
+
+/**
+ * One loop's java.nio poller: a {@link Selector}, with each poll's {@link SelectionKey} as its {@code io} handle
+ * and the poll itself as the key's attachment.
+ *
+ * <p>Ready keys are delivered through {@link Selector#select(Consumer, long)} with one consumer made at
+ * construction, so no selected-key set, iterator or lambda is allocated per event. Interest maps as
+ * READABLE → OP_READ (OP_ACCEPT on a listen socket), WRITABLE → OP_WRITE (OP_CONNECT while a connect is pending).
+ * NIO reports errors as readiness of every interest op; the core then finds the error on the read or write.
+ *
+ * <p>{@code msgMore} and {@code flush} do nothing on NIO: the JDK exposes neither MSG_MORE nor TCP_CORK, and every
+ * TCP socket has TCP_NODELAY set, so each write goes out at once. A closed channel's descriptor is released by the
+ * selector at its next select (NIO defers the close of registered channels).
+ *
+ * <p>Single-threaded except {@link #wakeup()}.
+ */
+final class NioPoller implements Poller {
+
+    private final Selector selector;
+    private final Consumer<SelectionKey> dispatch = this::dispatch;
+    private final ByteBuffer[] gather = new ByteBuffer[2];
+
+    NioPoller() throws IOException {
+        selector = Selector.open();
+    }
+
+    @Override
+    public String backendName() {
+        return "nio";
+    }
+
+    private void dispatch(SelectionKey key) {
+        if (!key.isValid()) {
+            return;
+        }
+        int ready = key.readyOps();
+        int events = 0;
+        if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
+            events |= CorePoll.READABLE;
+        }
+        if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
+            events |= CorePoll.WRITABLE;
+        }
+        ((CorePoll) key.attachment()).onReady(events, false);
+    }
+
+    @Override
+    public void poll(long timeoutNanos) throws IOException {
+        if (timeoutNanos < 0) {
+            selector.select(dispatch);
+        } else if (timeoutNanos == 0) {
+            selector.selectNow(dispatch);
+        } else {
+            // Round up so a sub-millisecond wait does not become a busy selectNow loop.
+            selector.select(dispatch, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        selector.wakeup();
+    }
+
+    @Override
+    public void close() {
+        try {
+            for (SelectionKey key : selector.keys()) {
+                if (key.attachment() instanceof CorePoll p && p.kind != CorePoll.KIND_CALLBACK) {
+                    key.channel().close();
+                }
+            }
+            selector.close();
+        } catch (IOException e) {
+            System.getLogger("io.usockets").log(System.Logger.Level.WARNING, "closing the selector failed", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- registration
+
+    @Override
+    public void register(CorePoll poll, Object raw) throws IOException {
+        SelectableChannel channel = (SelectableChannel) raw;
+        channel.configureBlocking(false);
+        poll.io = channel.register(selector, 0, poll);
+    }
+
+    @Override
+    public void setInterest(CorePoll poll, int events) {
+        SelectionKey key = (SelectionKey) poll.io;
+        int ops = 0;
+        switch (poll.kind) {
+            case CorePoll.KIND_LISTEN -> {
+                if ((events & CorePoll.READABLE) != 0) {
+                    ops = SelectionKey.OP_ACCEPT;
+                }
+            }
+            case CorePoll.KIND_CONNECTING -> {
+                if ((events & CorePoll.WRITABLE) != 0) {
+                    // A connect that completed at once never signals OP_CONNECT: wait for OP_WRITE instead.
+                    ops = ((SocketChannel) key.channel()).isConnectionPending() ? SelectionKey.OP_CONNECT
+                            : SelectionKey.OP_WRITE;
+                }
+            }
+            case CorePoll.KIND_SOCKET -> {
+                if ((events & CorePoll.READABLE) != 0) {
+                    ops = SelectionKey.OP_READ;
+                }
+                if ((events & CorePoll.WRITABLE) != 0) {
+                    ops |= SelectionKey.OP_WRITE;
+                }
+            }
+            default -> {
+                int valid = key.channel().validOps();
+                if ((events & CorePoll.READABLE) != 0) {
+                    ops = valid & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
+                }
+                if ((events & CorePoll.WRITABLE) != 0) {
+                    ops |= valid & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
+                }
+            }
+        }
+        if (key.interestOps() != ops) {
+            key.interestOps(ops);
+        }
+    }
+
+    @Override
+    public void close(CorePoll poll) {
+        SelectionKey key = (SelectionKey) poll.io;
+        if (key != null) {
+            closeRaw(key.channel());
+        }
+    }
+
+    @Override
+    public void deregister(CorePoll poll) {
+        SelectionKey key = (SelectionKey) poll.io;
+        if (key != null) {
+            key.cancel();
+        }
+    }
+
+    @Override
+    public void closeRaw(Object raw) {
+        try {
+            ((SelectableChannel) raw).close();
+        } catch (IOException e) {
+            System.getLogger("io.usockets").log(System.Logger.Level.DEBUG, "close failed", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- listen, accept, connect
+
+    @Override
+    public Object listen(SocketAddress address, ListenOptions options) throws IOException {
+        ServerSocketChannel channel;
+        boolean unix = address instanceof UnixDomainSocketAddress;
+        if (unix) {
+            channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        } else {
+            InetSocketAddress inet = (InetSocketAddress) address;
+            channel = inet.getAddress().isAnyLocalAddress() ? ServerSocketChannel.open()
+                    : ServerSocketChannel.open(inet.getAddress() instanceof java.net.Inet6Address
+                            ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        }
+        try {
+            if (!unix) {
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                if (!options.exclusivePort() && channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+            }
+            channel.bind(address, options.backlog());
+            channel.configureBlocking(false);
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Object accept(CorePoll listen) throws IOException {
+        ServerSocketChannel server = (ServerSocketChannel) ((SelectionKey) listen.io).channel();
+        SocketChannel channel = server.accept();
+        if (channel == null) {
+            return null;
+        }
+        try {
+            configure(channel);
+        } catch (IOException e) {
+            channel.close();
+            return accept(listen);
+        }
+        return channel;
+    }
+
+    private static void configure(SocketChannel channel) throws IOException {
+        channel.configureBlocking(false);
+        if (channel.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
+    }
+
+    @Override
+    public Object connect(SocketAddress remote, SocketAddress source) throws IOException {
+        SocketChannel channel;
+        if (remote instanceof UnixDomainSocketAddress) {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        } else {
+            InetSocketAddress inet = (InetSocketAddress) remote;
+            channel = SocketChannel.open(inet.getAddress() instanceof java.net.Inet6Address
+                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        }
+        try {
+            configure(channel);
+            if (source != null) {
+                channel.bind(source);
+            }
+            channel.connect(remote);
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean finishConnect(CorePoll socket) throws IOException {
+        return ((SocketChannel) ((SelectionKey) socket.io).channel()).finishConnect();
+    }
+
+    // ---------------------------------------------------------------- reading and writing
+
+    private static SocketChannel channel(CorePoll socket) {
+        return (SocketChannel) ((SelectionKey) socket.io).channel();
+    }
+
+    @Override
+    public int read(CorePoll socket, ByteBuffer buffer) throws IOException {
+        return channel(socket).read(buffer);
+    }
+
+    @Override
+    public int write(CorePoll socket, ByteBuffer buffer, boolean msgMore) throws IOException {
+        return channel(socket).write(buffer);
+    }
+
+    @Override
+    public long write2(CorePoll socket, ByteBuffer header, ByteBuffer payload) throws IOException {
+        ByteBuffer[] pair = gather;
+        pair[0] = header;
+        pair[1] = payload;
+        try {
+            return channel(socket).write(pair);
+        } finally {
+            pair[0] = null;
+            pair[1] = null;
+        }
+    }
+
+    @Override
+    public void flush(CorePoll socket) {
+        // Nothing is held back on NIO: see the class comment.
+    }
+
+    @Override
+    public void shutdownOutput(CorePoll socket) throws IOException {
+        channel(socket).shutdownOutput();
+    }
+
+    @Override
+    public void shutdownInput(CorePoll socket) throws IOException {
+        channel(socket).shutdownInput();
+    }
+
+    // ---------------------------------------------------------------- addresses and handles
+
+    @Override
+    public int localPort(CorePoll poll) {
+        try {
+            SelectableChannel channel = ((SelectionKey) poll.io).channel();
+            SocketAddress local = channel instanceof ServerSocketChannel s ? s.getLocalAddress()
+                    : ((SocketChannel) channel).getLocalAddress();
+            return local instanceof InetSocketAddress inet ? inet.getPort() : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public int remotePort(CorePoll socket) {
+        try {
+            return channel(socket).getRemoteAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public byte[] remoteAddress(CorePoll socket) {
+        try {
+            if (channel(socket).getRemoteAddress() instanceof InetSocketAddress inet) {
+                byte[] bytes = inet.getAddress().getAddress();
+                return unmapIpv4(bytes);
+            }
+        } catch (IOException e) {
+            // fall through: no address
+        }
+        return new byte[0];
+    }
+
+    /** Returns the IPv4 address inside an IPv4-mapped IPv6 address, else the bytes as they are. */
+    private static byte[] unmapIpv4(byte[] bytes) {
+        if (bytes.length != 16) {
+            return bytes;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (bytes[i] != 0) {
+                return bytes;
+            }
+        }
+        if (bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
+            return bytes;
+        }
+        return new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]};
+    }
+
+    @Override
+    public NativeHandle handle(CorePoll poll) {
+        return NativeHandle.ofChannel(((SelectionKey) poll.io).channel());
+    }
+
+    @Override
+    public NativeHandle handleOfRaw(Object raw) {
+        return NativeHandle.ofChannel((SelectableChannel) raw);
+    }
+
+    @Override
+    public Object rawOf(NativeHandle handle) throws IOException {
+        SelectableChannel channel = handle.channel();
+        if (channel == null) {
+            throw new IllegalArgumentException(handle + " holds a descriptor; the nio backend needs a channel");
+        }
+        if (!channel.isOpen()) {
+            throw new IllegalArgumentException(handle + " is closed");
+        }
+        if (channel.isRegistered() && channel.keyFor(selector) != null) {
+            throw new IllegalArgumentException(handle + " is already registered with this loop");
+        }
+        channel.configureBlocking(false);
+        return channel;
+    }
+}
