@@ -60,7 +60,7 @@ public interface Loop {
     /** Thread-safe: makes the loop call its wakeup callback on its own thread; calls coalesce (us_wakeup_loop). */
     void wakeup();
 
-    /** Thread-safe: runs the task once on the loop thread, in submission order per submitting thread. */
+    /** Thread-safe: runs the task once on the loop thread, in submission order per thread; throws once the loop is freed. */
     void defer(Runnable task);
 
     /** Number of iterations so far (us_loop_iteration_number). */

@@ -58,9 +58,9 @@ public final class CoreLoop implements Loop {
     final int ticksPerLongTick;
 
     private volatile Thread owner;
-    private boolean running;
+    private volatile boolean running;
     private boolean freeRequested;
-    private boolean freed;
+    private volatile boolean freed;
     private long iteration;
 
     /** Non-fallthrough polls alive (µSockets' num_polls). */
@@ -263,6 +263,9 @@ public final class CoreLoop implements Loop {
     public void defer(Runnable task) {
         if (task == null) {
             throw new IllegalArgumentException("deferred task is null");
+        }
+        if (freed) {
+            throw new IllegalStateException("the loop has been freed; the deferred task would never run");
         }
         deferred.add(task);
         wakeupPending.set(true);
