@@ -9,8 +9,8 @@ package io.usockets;
 public interface CallbackErrorHandler {
 
     /**
-     * Called on the loop's thread with the object whose callback threw: a {@link Socket}, {@link ListenSocket},
-     * {@link SocketContext}, {@link Timer}, {@link Poll} or the {@link Loop} itself.
+     * Called on the loop's thread with the object whose callback threw: a {@link Socket}, {@link SocketContext} (for
+     * onPreOpen), {@link Timer}, {@link Poll} or the {@link Loop} itself.
      */
     void onCallbackError(Loop loop, Object source, Throwable error);
 }

@@ -48,9 +48,10 @@ public record LoopOptions(
             throw new IllegalArgumentException(
                     "timeoutGranularity " + timeoutGranularity + " is out of range; expected 1 ms to 1 hour");
         }
-        if (longTimeoutGranularity.toMillis() < 1 || longTimeoutGranularity.toHours() > 24) {
+        if (longTimeoutGranularity.compareTo(timeoutGranularity) < 0 || longTimeoutGranularity.toHours() > 24) {
             throw new IllegalArgumentException(
-                    "longTimeoutGranularity " + longTimeoutGranularity + " is out of range; expected 1 ms to 24 hours");
+                    "longTimeoutGranularity " + longTimeoutGranularity + " is out of range; expected the timeout tick ("
+                            + timeoutGranularity + ") to 24 hours");
         }
     }
 

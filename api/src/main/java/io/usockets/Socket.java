@@ -102,6 +102,6 @@ public interface Socket<S> {
     /** Delivers data again after {@link #pauseReading()} (beyond µSockets). */
     void resumeReading();
 
-    /** The backend's descriptor or channel (a TLS engine later), or null once closed (us_socket_get_native_handle). */
+    /** The backend's descriptor or channel, or null once closed (us_socket_get_native_handle for plain sockets). */
     NativeHandle nativeHandle();
 }

@@ -113,6 +113,7 @@ final class CoreTimer<E> implements Timer<E> {
 
     @Override
     public void setExt(E value) {
+        loop.checkThread();
         this.ext = value;
     }
 

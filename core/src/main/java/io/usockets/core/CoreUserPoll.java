@@ -177,6 +177,7 @@ final class CoreUserPoll<E> extends CorePoll implements Poll<E> {
 
     @Override
     public void setExt(E value) {
+        loop.checkThread();
         this.ext = value;
     }
 
