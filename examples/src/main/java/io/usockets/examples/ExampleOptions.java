@@ -1,0 +1,235 @@
+package io.usockets.examples;
+
+import io.usockets.Loop;
+import io.usockets.LoopOptions;
+import io.usockets.SocketContextOptions;
+
+import java.util.List;
+
+/**
+ * The command-line options shared by the examples (SEMANTICS.md, "The examples jar"), parsed and validated.
+ *
+ * <p>Options take their value as the next argument ({@code --port 3000}) or after an equals sign
+ * ({@code --port=3000}). Servers accept {@code --port}, {@code --host}, {@code --backend} and the TLS options;
+ * clients also accept {@code --connections}, {@code --pipeline} and {@code --duration}. Anything else is a
+ * {@link UsageException}, which {@link Main} reports with exit code 2.
+ *
+ * @param kind           whether the options are a server's or a client's (decides the default host)
+ * @param port           the port: listened on by servers (0 = any free port), connected to by clients
+ * @param host           the address: null for all interfaces (servers' default), else a name or IP literal
+ *                       ({@value #DEFAULT_CLIENT_HOST} by default for clients)
+ * @param backend        the loop backend name, or null for the configured default
+ * @param connections    how many connections a client keeps open
+ * @param pipeline       how many requests a client keeps in flight per connection
+ * @param durationSeconds how long a client runs
+ * @param ssl            whether TLS was asked for ({@code --ssl}, or any of {@code --cert}, {@code --key},
+ *                       {@code --passphrase})
+ * @param certFile       the PEM certificate chain, or null
+ * @param keyFile        the PEM private key, or null
+ * @param passphrase     the private key's passphrase, or null
+ * @param help           whether {@code --help} was given
+ */
+public record ExampleOptions(
+        Kind kind,
+        int port,
+        String host,
+        String backend,
+        int connections,
+        int pipeline,
+        int durationSeconds,
+        boolean ssl,
+        String certFile,
+        String keyFile,
+        String passphrase,
+        boolean help) {
+
+    /** Whether an example listens or connects. */
+    public enum Kind {
+        /** Listens: {@code --host} defaults to all interfaces. */
+        SERVER,
+        /** Connects: {@code --host} defaults to {@value ExampleOptions#DEFAULT_CLIENT_HOST}; load options allowed. */
+        CLIENT
+    }
+
+    /** The default port of every example. */
+    public static final int DEFAULT_PORT = 3000;
+    /** The default host of clients. */
+    public static final String DEFAULT_CLIENT_HOST = "127.0.0.1";
+    /** The default number of client connections. */
+    public static final int DEFAULT_CONNECTIONS = 100;
+    /** The default number of requests in flight per client connection. */
+    public static final int DEFAULT_PIPELINE = 1;
+    /** The default client run time in seconds. */
+    public static final int DEFAULT_DURATION_SECONDS = 10;
+
+    /** What a TLS option reports until the ssl module exists. */
+    public static final String TLS_MISSING = "TLS needs the usockets-ssl module (not yet built)";
+
+    private static final int MAX_CONNECTIONS = 1_000_000;
+    private static final int MAX_PIPELINE = 65_536;
+    private static final int MAX_DURATION_SECONDS = 86_400;
+
+    /** An option the examples do not know, a missing value, or a value out of range. */
+    public static final class UsageException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        /** Creates the exception with a sentence naming the bad option and what was expected. */
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** Parses {@code args} (the arguments after the example's name); throws {@link UsageException} on a bad one. */
+    public static ExampleOptions parse(Kind kind, List<String> args) {
+        int port = DEFAULT_PORT;
+        String host = kind == Kind.CLIENT ? DEFAULT_CLIENT_HOST : null;
+        String backend = null;
+        int connections = DEFAULT_CONNECTIONS;
+        int pipeline = DEFAULT_PIPELINE;
+        int duration = DEFAULT_DURATION_SECONDS;
+        boolean ssl = false;
+        String cert = null;
+        String key = null;
+        String passphrase = null;
+        boolean help = false;
+
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String name = arg;
+            String inlineValue = null;
+            int equals = arg.indexOf('=');
+            if (arg.startsWith("--") && equals > 2) {
+                name = arg.substring(0, equals);
+                inlineValue = arg.substring(equals + 1);
+            }
+            if (name.equals("--help") || name.equals("-h")) {
+                help = true;
+                continue;
+            }
+            if (name.equals("--ssl")) {
+                if (inlineValue != null) {
+                    throw new UsageException("option --ssl takes no value");
+                }
+                ssl = true;
+                continue;
+            }
+            boolean clientOnly = name.equals("--connections") || name.equals("--pipeline")
+                    || name.equals("--duration");
+            boolean known = clientOnly || name.equals("--port") || name.equals("--host") || name.equals("--backend")
+                    || name.equals("--cert") || name.equals("--key") || name.equals("--passphrase");
+            if (!known || (clientOnly && kind != Kind.CLIENT)) {
+                throw new UsageException("unknown option " + (arg.startsWith("-") ? name : "'" + arg + "'")
+                        + (clientOnly ? " (it belongs to http-load)" : "") + "; --help lists the options");
+            }
+            String value;
+            if (inlineValue != null) {
+                value = inlineValue;
+            } else if (i + 1 < args.size()) {
+                value = args.get(++i);
+            } else {
+                throw new UsageException("option " + name + " needs a value");
+            }
+            switch (name) {
+                case "--port" -> port = parseInt(name, value, 0, 65535);
+                case "--host" -> host = requireNonEmpty(name, value);
+                case "--backend" -> backend = requireNonEmpty(name, value);
+                case "--connections" -> connections = parseInt(name, value, 1, MAX_CONNECTIONS);
+                case "--pipeline" -> pipeline = parseInt(name, value, 1, MAX_PIPELINE);
+                case "--duration" -> duration = parseInt(name, value, 1, MAX_DURATION_SECONDS);
+                case "--cert" -> {
+                    cert = requireNonEmpty(name, value);
+                    ssl = true;
+                }
+                case "--key" -> {
+                    key = requireNonEmpty(name, value);
+                    ssl = true;
+                }
+                case "--passphrase" -> {
+                    passphrase = value;
+                    ssl = true;
+                }
+                default -> throw new IllegalStateException("option " + name + " is known but not handled");
+            }
+        }
+        return new ExampleOptions(kind, port, host, backend, connections, pipeline, duration, ssl, cert, key,
+                passphrase, help);
+    }
+
+    /** Parses {@code args}; see {@link #parse(Kind, List)}. */
+    public static ExampleOptions parse(Kind kind, String... args) {
+        return parse(kind, List.of(args));
+    }
+
+    /**
+     * The loop options these options ask for: the backend, everything else at µSockets' defaults. A backend that is
+     * not among {@link Loop#availableBackends()} is a {@link UsageException} naming the ones that are.
+     */
+    public LoopOptions loopOptions() {
+        if (backend != null) {
+            List<String> available = Loop.availableBackends();
+            if (!available.contains(backend)) {
+                throw new UsageException("backend '" + backend + "' is not available here; expected one of "
+                        + String.join(", ", available));
+            }
+        }
+        return LoopOptions.builder().backend(backend).build();
+    }
+
+    /**
+     * The socket context options: plain, or a {@link UsageException} when TLS was asked for, since the
+     * usockets-ssl module does not exist yet. Once it lands this returns {@link SocketContextOptions#tls} (and
+     * {@code --ssl} alone a generated self-signed certificate, per SEMANTICS.md).
+     */
+    public SocketContextOptions contextOptions() {
+        if (ssl) {
+            throw new UsageException(TLS_MISSING);
+        }
+        return SocketContextOptions.plain();
+    }
+
+    /** The option lines of {@code --help} for this kind of example. */
+    public static String describe(Kind kind) {
+        StringBuilder b = new StringBuilder();
+        if (kind == Kind.SERVER) {
+            b.append("  --port N          port to listen on, 0 for any free port (default ").append(DEFAULT_PORT)
+                    .append(")\n");
+            b.append("  --host H          address to listen on (default: all interfaces)\n");
+        } else {
+            b.append("  --port N          port to connect to (default ").append(DEFAULT_PORT).append(")\n");
+            b.append("  --host H          host to connect to (default ").append(DEFAULT_CLIENT_HOST).append(")\n");
+            b.append("  --connections N   connections to keep open (default ").append(DEFAULT_CONNECTIONS)
+                    .append(")\n");
+            b.append("  --pipeline N      requests in flight per connection (default ").append(DEFAULT_PIPELINE)
+                    .append(")\n");
+            b.append("  --duration S      seconds to run (default ").append(DEFAULT_DURATION_SECONDS).append(")\n");
+        }
+        b.append("  --backend B       native, nio, vertx or vertx-epoll (default: the usockets.backend property,\n");
+        b.append("                    then USOCKETS_BACKEND, then the best that loads)\n");
+        b.append("  --ssl, --cert F, --key F, --passphrase P\n");
+        b.append("                    TLS; ").append(TLS_MISSING).append('\n');
+        b.append("  --help            this text\n");
+        return b.toString();
+    }
+
+    private static int parseInt(String name, String value, int min, int max) {
+        long parsed;
+        try {
+            parsed = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("option " + name + " '" + value + "' is not a whole number; expected " + min
+                    + " to " + max);
+        }
+        if (parsed < min || parsed > max) {
+            throw new UsageException("option " + name + " " + value.trim() + " is out of range; expected " + min
+                    + " to " + max);
+        }
+        return (int) parsed;
+    }
+
+    private static String requireNonEmpty(String name, String value) {
+        if (value.isBlank()) {
+            throw new UsageException("option " + name + " needs a non-empty value");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,134 @@
+package io.usockets.examples;
+
+import io.usockets.CloseCode;
+import io.usockets.ListenSocket;
+import io.usockets.Loop;
+import io.usockets.Socket;
+import io.usockets.SocketContext;
+
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * µSockets' {@code http_server} example: answers every HTTP/1.1 request with one fixed page over keep-alive
+ * connections, allocating nothing per request.
+ *
+ * <p>Like the C example it does not parse HTTP: it only counts request ends ({@code \r\n\r\n}), so requests are
+ * assumed to have no body. It differs in two places, both so that pipelining works: the C example answers each
+ * {@code on_data} chunk once (two pipelined requests in one segment get one answer, a request split over two
+ * segments gets two), and its short-write offset is overwritten by the next chunk; here each request end is answered
+ * once, and answers owed behind a short write queue up as a count. After {@value #MAX_OWED} unanswered requests the
+ * socket stops reading until the client catches up.
+ *
+ * <p>Per socket: a 30 s timeout, re-armed on data, that closes the socket; the peer's half-close closes it too
+ * (HTTP does not use half-closed connections).
+ */
+public final class HttpServer {
+
+    /** The page every request gets. */
+    static final String BODY = "<html><body><h1>Why hello there!</h1></body></html>";
+    /** The whole response, with the Content-Length of {@link #BODY}. */
+    static final String RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: "
+            + BODY.getBytes(StandardCharsets.US_ASCII).length + "\r\n\r\n" + BODY;
+
+    /** Seconds of silence after which a socket is closed. */
+    static final int IDLE_TIMEOUT_SECONDS = 30;
+    /** Answers owed behind a short write beyond which the socket stops reading. */
+    static final int MAX_OWED = 4096;
+    /** Copies of the response written per call at most. */
+    private static final int COPIES = 64;
+
+    private static final byte[] REQUEST_END = {'\r', '\n', '\r', '\n'};
+
+    /** Per-socket state: the answers owed, and how much of a request end the last chunk ended with. */
+    static final class HttpSocket extends RepeatedMessage.Owed {
+        /** Bytes of {@code \r\n\r\n} matched at the end of the data so far. */
+        int endMatched;
+        /** Whether reading is paused because too many answers are owed. */
+        boolean paused;
+    }
+
+    private final RepeatedMessage response =
+            new RepeatedMessage(RESPONSE.getBytes(StandardCharsets.US_ASCII), COPIES);
+
+    private HttpServer() {
+    }
+
+    /** Starts the server on its own loop thread and returns once it listens (after printing the port line). */
+    public static Running start(ExampleOptions options, PrintStream out) {
+        return Running.start("http-server", options, out, loop -> new HttpServer().listen(loop, options));
+    }
+
+    /** The command-line entry: serves until SIGTERM or SIGINT; returns the exit code. */
+    static int main(ExampleOptions options, PrintStream out, PrintStream err) {
+        return start(options, out).serveUntilSignalled(err);
+    }
+
+    private ListenSocket listen(Loop loop, ExampleOptions options) {
+        SocketContext<Void, HttpSocket> context = loop.createSocketContext(options.contextOptions());
+        context.onOpen(this::onOpen)
+                .onData(this::onData)
+                .onWritable(this::onWritable)
+                .onTimeout(HttpServer::onTimeout)
+                .onEnd(HttpServer::onEnd)
+                .onClose((socket, code, reason) -> { });
+        return context.listen(options.host(), options.port());
+    }
+
+    private void onOpen(Socket<HttpSocket> socket, boolean isClient) {
+        socket.setExt(new HttpSocket());
+        socket.timeout(IDLE_TIMEOUT_SECONDS);
+    }
+
+    private void onData(Socket<HttpSocket> socket, ByteBuffer data) {
+        HttpSocket state = socket.ext();
+        int matched = state.endMatched;
+        int requests = 0;
+        for (int i = data.position(), end = data.limit(); i < end; i++) {
+            byte b = data.get(i);
+            if (b == REQUEST_END[matched]) {
+                if (++matched == REQUEST_END.length) {
+                    requests++;
+                    matched = 0;
+                }
+            } else {
+                matched = b == '\r' ? 1 : 0;
+            }
+        }
+        state.endMatched = matched;
+        socket.timeout(IDLE_TIMEOUT_SECONDS);
+        if (requests == 0) {
+            return;
+        }
+        boolean writeBlocked = state.count > 0;
+        state.count += requests;
+        if (!writeBlocked) {
+            response.writeOwed(socket, state);
+        }
+        // Otherwise a short write is pending and onWritable sends these after it.
+        if (state.count > MAX_OWED && !state.paused) {
+            state.paused = true;
+            socket.pauseReading();
+        }
+    }
+
+    private void onWritable(Socket<HttpSocket> socket) {
+        HttpSocket state = socket.ext();
+        if (state == null) {
+            return;
+        }
+        if (response.writeOwed(socket, state) && state.paused) {
+            state.paused = false;
+            socket.resumeReading();
+        }
+    }
+
+    private static void onTimeout(Socket<HttpSocket> socket) {
+        socket.close(CloseCode.TIMED_OUT, "idle for " + IDLE_TIMEOUT_SECONDS + " s");
+    }
+
+    private static void onEnd(Socket<HttpSocket> socket) {
+        socket.close();
+    }
+}

@@ -1,0 +1,96 @@
+package io.usockets.examples;
+
+import io.usockets.examples.ExampleOptions.Kind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Smoke tests of the http-load example on every backend, and of its response framing. */
+class HttpLoadTest {
+
+    private static final Pattern RESULT = Pattern.compile("requests/s: (\\d+)\\R");
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void reportsRequestsPerSecondAgainstHttpServer(String backend) throws Exception {
+        try (Running server = HttpServerTest.start(backend, new ExampleBackends.Captured())) {
+            ExampleBackends.Captured out = new ExampleBackends.Captured();
+            ExampleBackends.Captured err = new ExampleBackends.Captured();
+            ExampleOptions options = ExampleOptions.parse(Kind.CLIENT, "--port", String.valueOf(server.port()),
+                    "--connections", "4", "--pipeline", "2", "--duration", "1", "--backend", backend);
+            HttpLoad.Result result = runBounded(options, out, err);
+            Matcher m = RESULT.matcher(out.text());
+            assertTrue(m.matches(), "output was '" + out.text() + "', errors '" + err.text() + "'");
+            long perSecond = Long.parseLong(m.group(1));
+            assertTrue(perSecond > 0, "requests/s " + perSecond);
+            assertEquals(result.requestsPerSecond(), perSecond);
+            assertEquals(0, result.errors());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void countsRefusedConnectsAsErrorsAndEndsEarly(String backend) throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closedPort = probe.getLocalPort();
+        }
+        ExampleBackends.Captured out = new ExampleBackends.Captured();
+        ExampleBackends.Captured err = new ExampleBackends.Captured();
+        ExampleOptions options = ExampleOptions.parse(Kind.CLIENT, "--port", String.valueOf(closedPort),
+                "--connections", "3", "--duration", "60", "--backend", backend);
+        HttpLoad.Result result = runBounded(options, out, err);
+        assertEquals("requests/s: 0" + System.lineSeparator() + "errors: 3" + System.lineSeparator(), out.text());
+        assertEquals(3, result.errors());
+        assertTrue(err.text().contains("REFUSED"), err.text());
+    }
+
+    @Test
+    void countsResponsesSplitAndCoalesced() {
+        String one = HttpServer.RESPONSE;
+        String spaced = "HTTP/1.1 200 OK\r\ncontent-LENGTH:  3\r\nX-Other: 7\r\n\r\nabc";
+        String empty = "HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n";
+        String stream = one + spaced + empty + one;
+        byte[] bytes = stream.getBytes(StandardCharsets.US_ASCII);
+        // Every way of cutting the stream in two gives the same count.
+        for (int cut = 0; cut <= bytes.length; cut++) {
+            HttpLoad.ResponseCounter counter = new HttpLoad.ResponseCounter();
+            int counted = counter.count(ByteBuffer.wrap(bytes, 0, cut).slice())
+                    + counter.count(ByteBuffer.wrap(bytes, cut, bytes.length - cut).slice());
+            assertEquals(4, counted, "cut at " + cut);
+        }
+        // And byte by byte.
+        HttpLoad.ResponseCounter counter = new HttpLoad.ResponseCounter();
+        int counted = 0;
+        for (byte b : bytes) {
+            counted += counter.count(ByteBuffer.wrap(new byte[] {b}));
+        }
+        assertEquals(4, counted);
+    }
+
+    private static HttpLoad.Result runBounded(ExampleOptions options, ExampleBackends.Captured out,
+            ExampleBackends.Captured err) throws Exception {
+        CompletableFuture<HttpLoad.Result> run = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                run.complete(HttpLoad.run(options, out.stream, err.stream));
+            } catch (Throwable e) {
+                run.completeExceptionally(e);
+            }
+        }, "http-load-test");
+        t.setDaemon(true);
+        t.start();
+        return run.get(30, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,187 @@
+package io.usockets.examples;
+
+import io.usockets.examples.ExampleOptions.Kind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Smoke tests of the http-server example on every backend: JDK HttpClient, raw sockets, curl. */
+class HttpServerTest {
+
+    private static final byte[] RESPONSE = HttpServer.RESPONSE.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REQUEST =
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int SOCKET_TIMEOUT_MS = 20_000;
+
+    static Running start(String backend, ExampleBackends.Captured out) {
+        return HttpServer.start(ExampleOptions.parse(Kind.SERVER, "--port", "0", "--host", "127.0.0.1",
+                "--backend", backend), out.stream);
+    }
+
+    @Test
+    void responseAnnouncesTheLengthOfItsBody() {
+        String[] parts = HttpServer.RESPONSE.split("\r\n\r\n", 2);
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: " + parts[1].length(), parts[0]);
+        // µSockets' literal says 50, but "<html><body><h1>Why hello there!</h1></body></html>" is 51 bytes.
+        assertEquals(51, parts[1].length());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void printsOneListeningLineWithTheBoundPort(String backend) {
+        ExampleBackends.Captured out = new ExampleBackends.Captured();
+        Running server = start(backend, out);
+        try {
+            assertTrue(server.port() > 0, "port " + server.port());
+            assertEquals("Listening on port " + server.port() + System.lineSeparator(), out.text());
+        } finally {
+            server.stop();
+        }
+        assertTrue(server.isStopped(), "loop not freed after stop");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void answersJdkHttpClientSeveralTimes(String backend) throws Exception {
+        try (Running server = start(backend, new ExampleBackends.Captured())) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            URI uri = URI.create("http://127.0.0.1:" + server.port() + "/");
+            for (int i = 0; i < 5; i++) {
+                HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build();
+                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, response.statusCode());
+                assertEquals(HttpServer.BODY, response.body());
+                assertEquals(List.of(String.valueOf(HttpServer.BODY.length())),
+                        response.headers().allValues("content-length"));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void keepsTheConnectionAliveAcrossRequests(String backend) throws Exception {
+        try (Running server = start(backend, new ExampleBackends.Captured());
+             java.net.Socket socket = connect(server.port())) {
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            for (int i = 0; i < 3; i++) {
+                out.write(REQUEST);
+                out.flush();
+                assertArrayEquals(RESPONSE, in.readNBytes(RESPONSE.length), "response " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void answersTwoPipelinedRequestsSentInOneWrite(String backend) throws Exception {
+        try (Running server = start(backend, new ExampleBackends.Captured());
+             java.net.Socket socket = connect(server.port())) {
+            byte[] two = new byte[REQUEST.length * 2];
+            System.arraycopy(REQUEST, 0, two, 0, REQUEST.length);
+            System.arraycopy(REQUEST, 0, two, REQUEST.length, REQUEST.length);
+            socket.getOutputStream().write(two);
+            socket.getOutputStream().flush();
+            socket.shutdownOutput();
+            // The half-close makes the server close once it has answered, so reading to the end also proves
+            // that it sent exactly two responses.
+            byte[] all = socket.getInputStream().readAllBytes();
+            byte[] expected = new byte[RESPONSE.length * 2];
+            System.arraycopy(RESPONSE, 0, expected, 0, RESPONSE.length);
+            System.arraycopy(RESPONSE, 0, expected, RESPONSE.length, RESPONSE.length);
+            assertEquals(new String(expected, StandardCharsets.US_ASCII), new String(all, StandardCharsets.US_ASCII));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void answersARequestSplitAcrossWritesOnce(String backend) throws Exception {
+        try (Running server = start(backend, new ExampleBackends.Captured());
+             java.net.Socket socket = connect(server.port())) {
+            socket.setTcpNoDelay(true);
+            OutputStream out = socket.getOutputStream();
+            int[] cuts = {3, 15, 31, REQUEST.length - 2, REQUEST.length - 1};
+            int from = 0;
+            for (int cut : cuts) {
+                out.write(REQUEST, from, cut - from);
+                out.flush();
+                Thread.sleep(5);
+                from = cut;
+            }
+            out.write(REQUEST, from, REQUEST.length - from);
+            out.flush();
+            socket.shutdownOutput();
+            assertEquals(HttpServer.RESPONSE,
+                    new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void answersCurl(String backend) throws Exception {
+        assumeCurl();
+        try (Running server = start(backend, new ExampleBackends.Captured())) {
+            String url = "http://127.0.0.1:" + server.port() + "/";
+            List<String> command = new ArrayList<>(List.of("curl", "-s", "-S", "--max-time", "10", url, url));
+            Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+            byte[] output;
+            try (InputStream in = curl.getInputStream()) {
+                output = in.readAllBytes();
+            }
+            if (!curl.waitFor(20, TimeUnit.SECONDS)) {
+                curl.destroyForcibly();
+                fail("curl did not finish within 20 s");
+            }
+            // Two URLs: curl fetches both over one keep-alive connection.
+            assertEquals(HttpServer.BODY + HttpServer.BODY, new String(output, StandardCharsets.UTF_8));
+            assertEquals(0, curl.exitValue(), "curl exit code");
+        }
+    }
+
+    /** Skips (or, under CI=true, fails) when curl is not installed. */
+    static void assumeCurl() throws InterruptedException {
+        boolean present;
+        try {
+            Process p = new ProcessBuilder("curl", "--version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            present = p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            present = false;
+        }
+        if (!present) {
+            String reason = "curl is not installed";
+            if ("true".equals(System.getenv("CI"))) {
+                fail(reason + " (CI=true: .ci/run installs it)");
+            }
+            System.out.println("skipped: " + reason);
+            assumeTrue(false, reason);
+        }
+    }
+
+    static java.net.Socket connect(int port) throws IOException {
+        java.net.Socket socket = new java.net.Socket();
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), SOCKET_TIMEOUT_MS);
+        socket.setSoTimeout(SOCKET_TIMEOUT_MS);
+        return socket;
+    }
+}
