@@ -1,0 +1,202 @@
+package io.usockets.tests;
+
+import io.usockets.CloseCode;
+import io.usockets.Socket;
+import io.usockets.SocketContext;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Outgoing connections: success, refusal, unresolvable names, cancelling, and binding a source address. */
+class ConnectTest {
+
+    /** What a connect-error callback saw. */
+    private record ConnectError(CloseCode code, Object reason, boolean afterConnectReturned, long iteration,
+                                boolean closedInCallback) {
+    }
+
+    /** Connects to {@code host:port} on a fresh context and waits for onConnectError, failing on onOpen/onClose. */
+    private static void connectExpectingError(TestLoop tl, String host, int port, CloseCode expected)
+            throws Exception {
+        CompletableFuture<ConnectError> error = new CompletableFuture<>();
+        AtomicInteger opens = new AtomicInteger();
+        AtomicInteger closes = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        AtomicBoolean returned = new AtomicBoolean();
+        long connectIteration = tl.call(() -> {
+            SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+            ctx.onOpen((s, client) -> opens.incrementAndGet());
+            ctx.onClose((s, code, reason) -> closes.incrementAndGet());
+            ctx.onConnectError((s, code, reason) -> {
+                errors.incrementAndGet();
+                error.complete(new ConnectError(code, reason, returned.get(), tl.loop().iterationNumber(),
+                        s.isClosed()));
+            });
+            ctx.connect(host, port);
+            long iteration = tl.loop().iterationNumber();
+            returned.set(true);
+            return iteration;
+        });
+        ConnectError seen = TestLoop.await(error);
+        assertEquals(expected, seen.code(), "connect error code, reason " + seen.reason());
+        assertTrue(seen.afterConnectReturned(), "onConnectError ran synchronously inside connect()");
+        assertTrue(seen.iteration() > connectIteration, "onConnectError ran in the iteration of connect() ("
+                + connectIteration + "), expected a later one, got " + seen.iteration());
+        assertTrue(seen.closedInCallback(), "the failed socket is not closed inside onConnectError");
+        Part2Support.settle(tl, 5);
+        assertEquals(1, errors.get(), "onConnectError calls");
+        assertEquals(0, opens.get(), "onOpen calls after a failed connect");
+        assertEquals(0, closes.get(), "onClose calls after a failed connect");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void connectToAClosedPortReportsRefusedOnALaterIteration(String backend) throws Exception {
+        int port = Part2Support.closedPort();
+        try (TestLoop tl = TestLoop.start(backend)) {
+            connectExpectingError(tl, "127.0.0.1", port, CloseCode.REFUSED);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void connectToAnUnresolvableHostReportsNameNotResolved(String backend) throws Exception {
+        try (TestLoop tl = TestLoop.start(backend)) {
+            connectExpectingError(tl, "no-such-host.invalid", 80, CloseCode.NAME_NOT_RESOLVED);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void closeConnectingCancelsWithNoCallbackAtAll(String backend) throws Exception {
+        int refusedPort = Part2Support.closedPort();
+        try (TestLoop tl = TestLoop.start(backend); ServerSocket server = Part2Support.server()) {
+            AtomicInteger callbacks = new AtomicInteger();
+            boolean[] states = tl.call(() -> {
+                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                ctx.onOpen((s, client) -> callbacks.incrementAndGet());
+                ctx.onClose((s, code, reason) -> callbacks.incrementAndGet());
+                ctx.onConnectError((s, code, reason) -> callbacks.incrementAndGet());
+                ctx.onData((s, data) -> callbacks.incrementAndGet());
+                ctx.onWritable(s -> callbacks.incrementAndGet());
+                Socket<Void> live = ctx.connect("127.0.0.1", server.getLocalPort());
+                Socket<Void> refused = ctx.connect("127.0.0.1", refusedPort);
+                boolean liveWasConnecting = !live.isClosed() && !live.isEstablished();
+                boolean refusedWasConnecting = !refused.isClosed() && !refused.isEstablished();
+                live.closeConnecting();
+                refused.closeConnecting();
+                return new boolean[] {liveWasConnecting, refusedWasConnecting, live.isClosed(), refused.isClosed()};
+            });
+            assertTrue(states[0], "a fresh connect to a listening port is not in the connecting state");
+            assertTrue(states[1], "a fresh connect to a closed port is not in the connecting state");
+            assertTrue(states[2], "closeConnecting() left the socket open");
+            assertTrue(states[3], "closeConnecting() left the refused socket open");
+            // The kernel may have completed the handshake already: the server then sees the descriptor closed.
+            server.setSoTimeout(2000);
+            try (java.net.Socket accepted = Part2Support.accept(server)) {
+                assertTrue(Part2Support.closedByPeer(accepted), "the cancelled connection is still open");
+            } catch (java.net.SocketTimeoutException nothingQueued) {
+                // The connect never reached the accept queue: nothing to check there.
+            }
+            Part2Support.settle(tl, 10);
+            assertEquals(0, callbacks.get(), "callbacks after closeConnecting()");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void successfulConnectOpensAsClientAndIsEstablished(String backend) throws Exception {
+        try (TestLoop tl = TestLoop.start(backend); ServerSocket server = Part2Support.server()) {
+            CompletableFuture<Boolean> opened = new CompletableFuture<>();
+            AtomicBoolean establishedInOnOpen = new AtomicBoolean();
+            AtomicInteger connectErrors = new AtomicInteger();
+            boolean establishedRightAfterConnect = tl.call(() -> {
+                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                ctx.onOpen((s, client) -> {
+                    establishedInOnOpen.set(s.isEstablished() && !s.isClosed());
+                    s.write(Part2Support.buffer("hello from us"));
+                    opened.complete(client);
+                });
+                ctx.onConnectError((s, code, reason) -> {
+                    connectErrors.incrementAndGet();
+                    opened.completeExceptionally(new AssertionError("connect failed: " + code + " " + reason));
+                });
+                Socket<Void> s = ctx.connect("127.0.0.1", server.getLocalPort());
+                return s.isEstablished();
+            });
+            assertFalse(establishedRightAfterConnect, "isEstablished() is true before onOpen");
+            try (java.net.Socket peer = Part2Support.accept(server)) {
+                assertTrue(TestLoop.await(opened), "onOpen's isClient for a connected socket");
+                assertTrue(establishedInOnOpen.get(), "isEstablished() inside onOpen");
+                byte[] got = Part2Support.readExactly(peer.getInputStream(), 13);
+                assertEquals("hello from us", new String(got, StandardCharsets.ISO_8859_1));
+            }
+            assertEquals(0, connectErrors.get());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void connectFromASourceAddressBindsThatAddress(String backend) throws Exception {
+        // 127.0.0.2 proves the source really is chosen (Linux routes all of 127/8 to lo); elsewhere use 127.0.0.1.
+        String source = canBind("127.0.0.2") ? "127.0.0.2" : "127.0.0.1";
+        try (TestLoop tl = TestLoop.start(backend);
+             ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            server.setSoTimeout(Part2Support.SO_TIMEOUT_MS);
+            CompletableFuture<Integer> localPort = new CompletableFuture<>();
+            tl.run(() -> {
+                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                ctx.onOpen((s, client) -> localPort.complete(s.localPort()));
+                ctx.onConnectError((s, code, reason) ->
+                        localPort.completeExceptionally(new AssertionError("connect failed: " + code + " " + reason)));
+                ctx.connect("127.0.0.1", server.getLocalPort(), source);
+            });
+            try (java.net.Socket peer = Part2Support.accept(server)) {
+                assertArrayEquals(InetAddress.getByName(source).getAddress(), peer.getInetAddress().getAddress(),
+                        "the accepted peer's address");
+                assertEquals(peer.getPort(), (int) TestLoop.await(localPort), "the connected socket's local port");
+            }
+        }
+    }
+
+    private static boolean canBind(String address) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void connectToLocalhostByNameOpensAndReportsTheServerPort(String backend) throws Exception {
+        try (TestLoop tl = TestLoop.start(backend); ServerSocket server = Part2Support.server()) {
+            CompletableFuture<Integer> remotePort = new CompletableFuture<>();
+            tl.run(() -> {
+                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                ctx.onOpen((s, client) -> remotePort.complete(s.remotePort()));
+                ctx.connect("localhost", server.getLocalPort());
+            });
+            try (java.net.Socket peer = Part2Support.accept(server)) {
+                assertNotNull(peer);
+                assertEquals(server.getLocalPort(), (int) TestLoop.await(remotePort));
+            }
+        }
+    }
+}

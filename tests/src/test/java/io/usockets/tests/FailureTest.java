@@ -1,0 +1,162 @@
+package io.usockets.tests;
+
+import io.usockets.CloseCode;
+import io.usockets.Socket;
+import io.usockets.SocketContext;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Failures: a throwing callback, a peer reset in the middle of a write, and the default error handler. */
+class FailureTest {
+
+    /** The exception the test's onData throws; recognisable in the callback error list. */
+    private static final class Boom extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Boom() {
+            super("boom thrown by the test's onData");
+        }
+    }
+
+    /** What onClose reported. */
+    private record Closed(CloseCode code, Object reason) {
+    }
+
+    /**
+     * An echo context whose onData throws on "boom"; the close of each socket completes the future in its
+     * extension.
+     */
+    private static int throwingEchoServer(TestLoop tl, List<Closed> closes) {
+        return tl.call(() -> {
+            SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+            ctx.onData((s, data) -> {
+                if (Part2Support.text(data).startsWith("boom")) {
+                    throw new Boom();
+                }
+                s.write(data);
+            });
+            ctx.onClose((s, code, reason) -> closes.add(new Closed(code, reason)));
+            return ctx.listen("127.0.0.1", 0).port();
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void exceptionInOnDataClosesOnlyThatSocketWithCallbackFailed(String backend) throws Exception {
+        try (TestLoop tl = TestLoop.start(backend)) {
+            tl.expectCallbackErrors();
+            List<Closed> closes = new CopyOnWriteArrayList<>();
+            int port = throwingEchoServer(tl, closes);
+            try (java.net.Socket victim = Part2Support.client(port); java.net.Socket bystander = Part2Support.client(port)) {
+                assertEquals("hello", Part2Support.roundTrip(victim, "hello"));
+                assertEquals("hello", Part2Support.roundTrip(bystander, "hello"));
+                victim.getOutputStream().write("boom".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                assertTrue(Part2Support.closedByPeer(victim), "the socket whose onData threw is closed");
+                assertEquals("still echoing", Part2Support.roundTrip(bystander, "still echoing"));
+                Part2Support.settle(tl, 3);
+                assertEquals(1, closes.size(), "onClose calls: " + closes);
+                assertEquals(CloseCode.CALLBACK_FAILED, closes.get(0).code());
+                assertTrue(closes.get(0).reason() instanceof Boom, "onClose's reason: " + closes.get(0).reason());
+                assertEquals(1, tl.callbackErrors().size(), "callback errors: " + tl.callbackErrors());
+                assertSame(closes.get(0).reason(), tl.callbackErrors().get(0), "the reason is the thrown exception");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void defaultCallbackErrorHandlerClosesWithCallbackFailedAndTheLoopGoesOn(String backend) throws Exception {
+        try (TestLoop tl = TestLoop.start(backend, b -> b.callbackErrorHandler(null))) {
+            List<Closed> closes = new CopyOnWriteArrayList<>();
+            int port = throwingEchoServer(tl, closes);
+            try (java.net.Socket victim = Part2Support.client(port); java.net.Socket bystander = Part2Support.client(port)) {
+                assertEquals("one", Part2Support.roundTrip(bystander, "one"));
+                victim.getOutputStream().write("boom".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                assertTrue(Part2Support.closedByPeer(victim), "the socket whose onData threw is closed");
+                assertEquals("two", Part2Support.roundTrip(bystander, "two"));
+                try (java.net.Socket later = Part2Support.client(port)) {
+                    assertEquals("three", Part2Support.roundTrip(later, "three"));
+                }
+                Part2Support.settle(tl, 3);
+                assertTrue(closes.size() >= 1, "onClose calls: " + closes);
+                assertEquals(CloseCode.CALLBACK_FAILED, closes.get(0).code(), "closes: " + closes);
+                assertTrue(closes.get(0).reason() instanceof Boom, "onClose's reason: " + closes.get(0).reason());
+            }
+            assertTrue(tl.callbackErrors().isEmpty(), "the test handler was replaced by the default one");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void peerResetWhileWritingClosesTheSocketWithoutAnEscapingException(String backend) throws Exception {
+        ByteBuffer block = ByteBuffer.wrap(Part2Support.pattern(64 * 1024, 5)).asReadOnlyBuffer();
+        long limit = 512L * 1024 * 1024; // stop writing at some point even if the reset never comes
+        try (TestLoop tl = TestLoop.start(backend)) {
+            List<Closed> closes = new CopyOnWriteArrayList<>();
+            AtomicLong written = new AtomicLong();
+            AtomicInteger shortWrites = new AtomicInteger();
+            CompletableFuture<Closed> firstClosed = new CompletableFuture<>();
+            int port = tl.call(() -> {
+                SocketContext<Void, Integer> ctx = tl.loop().createSocketContext();
+                AtomicInteger accepted = new AtomicInteger();
+                SocketContext.SocketHandler<Integer> writeMuch = s -> {
+                    while (written.get() < limit) {
+                        ByteBuffer b = block.duplicate();
+                        int n = s.write(b);
+                        written.addAndGet(n);
+                        if (n < block.capacity()) {
+                            shortWrites.incrementAndGet();
+                            return; // onWritable continues
+                        }
+                    }
+                };
+                ctx.onOpen((s, client) -> {
+                    s.setExt(accepted.incrementAndGet());
+                    if (s.ext() == 1) {
+                        writeMuch.handle(s);
+                    }
+                });
+                ctx.onWritable(s -> {
+                    if (s.ext() == 1) {
+                        writeMuch.handle(s);
+                    }
+                });
+                ctx.onData((s, data) -> s.write(data));
+                ctx.onClose((s, code, reason) -> {
+                    if (s.ext() == 1) {
+                        Closed c = new Closed(code, reason);
+                        closes.add(c);
+                        firstClosed.complete(c);
+                    }
+                });
+                return ctx.listen("127.0.0.1", 0).port();
+            });
+            try (java.net.Socket peer = Part2Support.client(port)) {
+                Part2Support.readExactly(peer.getInputStream(), 100_000); // the server is writing
+                Part2Support.awaitAtLeast(shortWrites::get, 1, "short writes (the server waiting for onWritable)");
+                peer.setSoLinger(true, 0);
+            } // close with linger 0: RST
+            Closed closed = TestLoop.await(firstClosed);
+            assertTrue(closed.code() == CloseCode.RESET || closed.code() == CloseCode.OTHER,
+                    "onClose code after a reset: " + closed.code() + " (" + closed.reason() + ")");
+            try (java.net.Socket after = Part2Support.client(port)) {
+                assertEquals("the loop goes on", Part2Support.roundTrip(after, "the loop goes on"));
+            }
+            Part2Support.settle(tl, 3);
+            assertEquals(1, closes.size(), "onClose calls of the reset socket: " + closes);
+            assertTrue(tl.callbackErrors().isEmpty(), "callback errors: " + tl.callbackErrors());
+        }
+    }
+}
