@@ -207,7 +207,8 @@ public final class CoreLoop implements Loop {
     private void iterate() {
         pre();
         long timeout = nextTimerTimeout();
-        if (!pendingConnectErrors.isEmpty() || !deferred.isEmpty()) {
+        if (wakeupPending.get() || !pendingConnectErrors.isEmpty() || !deferred.isEmpty()) {
+            // A backend may have consumed the wakeup signal itself (NIO's selectNow does): the flag decides.
             timeout = 0;
         }
         try {

@@ -29,8 +29,14 @@ import java.util.function.Consumer;
  * NIO reports errors as readiness of every interest op; the core then finds the error on the read or write.
  *
  * <p>{@code msgMore} and {@code flush} do nothing on NIO: the JDK exposes neither MSG_MORE nor TCP_CORK, and every
- * TCP socket has TCP_NODELAY set, so each write goes out at once. A closed channel's descriptor is released by the
- * selector at its next select (NIO defers the close of registered channels).
+ * TCP socket has TCP_NODELAY set, so each write goes out at once.
+ *
+ * <p>NIO defers closing a registered channel's descriptor to the selector's next select. For a connected socket
+ * that only delays the release (the peer already got FIN). For a listen socket it would keep the port accepting,
+ * and a cancelled key keeps its channel from being registered again, so closing a listen socket and freeing a
+ * user poll flush the selector's cancelled keys with {@code selectNow()} at once; inside a batch of ready events
+ * (where the JDK forbids a nested select) the flush runs as soon as the batch is done. That {@code selectNow()}
+ * can consume a pending {@link #wakeup()}, which is why the core checks its own wakeup flag before blocking.
  *
  * <p>Single-threaded except {@link #wakeup()}.
  */
@@ -39,6 +45,10 @@ final class NioPoller implements Poller {
     private final Selector selector;
     private final Consumer<SelectionKey> dispatch = this::dispatch;
     private final ByteBuffer[] gather = new ByteBuffer[2];
+    /** True while {@link #poll} is inside a select, where the JDK forbids a nested select. */
+    private boolean selecting;
+    /** A flush of cancelled keys was asked for during a select. */
+    private boolean flushPending;
 
     NioPoller() throws IOException {
         selector = Selector.open();
@@ -66,13 +76,40 @@ final class NioPoller implements Poller {
 
     @Override
     public void poll(long timeoutNanos) throws IOException {
-        if (timeoutNanos < 0) {
-            selector.select(dispatch);
-        } else if (timeoutNanos == 0) {
-            selector.selectNow(dispatch);
-        } else {
-            // Round up so a sub-millisecond wait does not become a busy selectNow loop.
-            selector.select(dispatch, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+        selecting = true;
+        try {
+            if (timeoutNanos < 0) {
+                selector.select(dispatch);
+            } else if (timeoutNanos == 0) {
+                selector.selectNow(dispatch);
+            } else {
+                // Round up so a sub-millisecond wait does not become a busy selectNow loop.
+                selector.select(dispatch, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+            }
+        } finally {
+            selecting = false;
+        }
+        if (flushPending) {
+            flushCancelledKeys();
+        }
+    }
+
+    /**
+     * Makes the selector drop its cancelled keys now, which closes the descriptors of closed channels and lets a
+     * deregistered channel be registered again; during a select it is postponed to the end of the batch. The keys
+     * this {@code selectNow()} finds ready are discarded: polling is level-triggered, so they are reported again.
+     */
+    private void flushCancelledKeys() {
+        if (selecting) {
+            flushPending = true;
+            return;
+        }
+        flushPending = false;
+        try {
+            selector.selectNow();
+            selector.selectedKeys().clear();
+        } catch (IOException e) {
+            System.getLogger("io.usockets").log(System.Logger.Level.WARNING, "flushing cancelled keys failed", e);
         }
     }
 
@@ -100,6 +137,15 @@ final class NioPoller implements Poller {
     @Override
     public void register(CorePoll poll, Object raw) throws IOException {
         SelectableChannel channel = (SelectableChannel) raw;
+        SelectionKey old = channel.keyFor(selector);
+        if (old != null && !old.isValid()) {
+            // Freed from a poll in this batch of events: the selector still holds the cancelled key.
+            flushCancelledKeys();
+            if (selecting) {
+                throw new IllegalStateException(channel + " was deregistered during this batch of events; "
+                        + "register it again after the batch (for example from Loop.defer)");
+            }
+        }
         channel.configureBlocking(false);
         poll.io = channel.register(selector, 0, poll);
     }
@@ -149,6 +195,10 @@ final class NioPoller implements Poller {
         SelectionKey key = (SelectionKey) poll.io;
         if (key != null) {
             closeRaw(key.channel());
+            if (poll.kind == CorePoll.KIND_LISTEN) {
+                // Release the port now, not at the next select (see the class comment).
+                flushCancelledKeys();
+            }
         }
     }
 
@@ -157,6 +207,7 @@ final class NioPoller implements Poller {
         SelectionKey key = (SelectionKey) poll.io;
         if (key != null) {
             key.cancel();
+            flushCancelledKeys();
         }
     }
 
@@ -365,7 +416,8 @@ final class NioPoller implements Poller {
         if (!channel.isOpen()) {
             throw new IllegalArgumentException(handle + " is closed");
         }
-        if (channel.isRegistered() && channel.keyFor(selector) != null) {
+        SelectionKey key = channel.keyFor(selector);
+        if (key != null && key.isValid()) {
             throw new IllegalArgumentException(handle + " is already registered with this loop");
         }
         channel.configureBlocking(false);
