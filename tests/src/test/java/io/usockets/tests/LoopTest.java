@@ -196,7 +196,7 @@ class LoopTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Backends#names")
     void runReturnsWhenTheLastSocketAndListenSocketClose(String backend) throws Exception {
-        int baseline = OpenDescriptors.count();
+        int baseline = TestLoop.descriptorBaseline();
         EventLog log = new EventLog();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         AtomicReference<ListenSocket> listener = new AtomicReference<>();
@@ -270,7 +270,7 @@ class LoopTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Backends#names")
     void freeInsideACallbackTakesEffectAtTheEndOfTheIterationAndRunReturns(String backend) throws Exception {
-        int baseline = OpenDescriptors.count();
+        int baseline = TestLoop.descriptorBaseline();
         EventLog log = new EventLog();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         AtomicReference<ListenSocket> listener = new AtomicReference<>();

@@ -85,6 +85,14 @@ public final class TestLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * The descriptor count for a leak gate, taken after the once-per-JVM warm-up (this class's initializer), so a
+     * test that starts its own loop gets the same baseline as one using {@link #start}.
+     */
+    public static int descriptorBaseline() {
+        return OpenDescriptors.count();
+    }
+
     /** Starts a loop on {@code backend} with test timeouts. */
     public static TestLoop start(String backend) {
         return new TestLoop(backend, b -> { });

@@ -97,7 +97,7 @@ class TimerTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Backends#names")
     void nonFallthroughTimerKeepsRunGoingUntilClosedEvenWhenDisarmed(String backend) {
-        int baseline = OpenDescriptors.count();
+        int baseline = TestLoop.descriptorBaseline();
         AtomicInteger ticks = new AtomicInteger();
         AtomicReference<String> stateAtClose = new AtomicReference<>();
         try (OwnLoop own = OwnLoop.start(backend, b -> { }, loop -> {
@@ -120,7 +120,7 @@ class TimerTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Backends#names")
     void fallthroughTimerDoesNotKeepRunGoing(String backend) {
-        int baseline = OpenDescriptors.count();
+        int baseline = TestLoop.descriptorBaseline();
         AtomicInteger fallthroughFired = new AtomicInteger();
         AtomicReference<String> stateAtEnd = new AtomicReference<>();
         AtomicReference<Timer<Void>> fallthrough = new AtomicReference<>();
@@ -143,7 +143,7 @@ class TimerTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Backends#names")
     void runReturnsAtOnceWhenOnlyAFallthroughTimerExists(String backend) {
-        int baseline = OpenDescriptors.count();
+        int baseline = TestLoop.descriptorBaseline();
         AtomicInteger fired = new AtomicInteger();
         try (OwnLoop own = OwnLoop.start(backend, b -> { }, loop ->
                 loop.<Void>createTimer(true).set(t -> fired.incrementAndGet(), 60_000, 0))) {
