@@ -3,6 +3,7 @@ package io.usockets.bench.load;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.style.Styler;
 
 import java.io.IOException;
@@ -187,11 +188,23 @@ public final class Report {
             medians.add(median(rps.get(s).values()));
         }
         CategoryChart chart = styled(new CategoryChartBuilder().width(1000).height(520)
-                .title("Requests per second (median of " + rps.values().iterator().next().size()
-                        + " wrk rounds; higher is better)")
+                .title("Requests per second: median bar, one marker per wrk round (higher is better)")
                 .xAxisTitle("server").yAxisTitle("requests / s").build());
-        chart.addSeries("median requests/s", servers, medians);
-        chart.getStyler().setLegendVisible(false);
+        chart.addSeries("median", servers, medians);
+        // Each round as a marker over the median's bar, so the spread between rounds stays visible.
+        int rounds = rps.values().stream().mapToInt(TreeMap::size).max().orElse(0);
+        for (int r = 1; r <= rounds; r++) {
+            List<Double> values = new ArrayList<>();
+            for (String s : servers) {
+                Double v = rps.get(s).get(r);
+                values.add(v == null ? Double.NaN : v);
+            }
+            chart.addSeries("round " + r, servers, values)
+                    .setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+        }
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         return new Chart(chart);
     }
 
@@ -210,6 +223,7 @@ public final class Report {
         chart.addSeries("heap after full GC", servers, heap);
         chart.addSeries("process RSS", servers, rss);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         return new Chart(chart);
     }
 
