@@ -168,7 +168,7 @@ open_fds() { ls "/proc/$1/fd" | wc -l; }
 
 {
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), servers on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU"
+  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), servers on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- $(java -version 2>&1 | head -1); server JVM flags: \`$JAVA_OPTS\`; Node $(node -v); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
   echo "- throughput: $ROUNDS rounds of ${DURATION} s per server, interleaved, after ${WARMUP} s of warm-up each; wrk -t1 -c$CONNECTIONS"
   echo "- memory: $IDLE idle connections from a separate client process"
