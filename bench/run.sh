@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
     --out) OUT=$2; shift 2 ;;
     --skip-memory) DO_MEMORY=0; shift ;;
     --skip-throughput) DO_THROUGHPUT=0; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
