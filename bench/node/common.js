@@ -1,0 +1,33 @@
+'use strict';
+// Shared by the Node.js comparison servers of bench/run.sh: options, the hello page, the memory report.
+
+const BODY = Buffer.from('<html><body><h1>Why hello there!</h1></body></html>', 'latin1');
+const RESPONSE = Buffer.concat([
+  Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${BODY.length}\r\n\r\n`, 'latin1'),
+  BODY,
+]);
+
+// --host H --port P, as the Java servers take them.
+function options(argv) {
+  const opts = { host: '127.0.0.1', port: 3000 };
+  for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === '--host') opts.host = argv[i + 1];
+    else if (argv[i] === '--port') opts.port = Number(argv[i + 1]);
+    else throw new Error(`unknown option '${argv[i]}'; expected --host or --port`);
+  }
+  return opts;
+}
+
+// Prints the port line once listening, and on SIGUSR2 a line with the V8 heap in use after a full
+// collection (needs --expose-gc) and the resident set size, for run.sh's memory run.
+function serve(server, opts) {
+  process.on('SIGUSR2', () => {
+    if (typeof global.gc === 'function') global.gc();
+    const m = process.memoryUsage();
+    console.log(`memory heapUsed=${m.heapUsed} rss=${m.rss}`);
+  });
+  process.on('SIGTERM', () => process.exit(0));
+  server.listen(opts.port, opts.host, 4096, () => console.log(`Listening on port ${server.address().port}`));
+}
+
+module.exports = { BODY, RESPONSE, options, serve };

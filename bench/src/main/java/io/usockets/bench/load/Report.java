@@ -1,0 +1,279 @@
+package io.usockets.bench.load;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.style.Styler;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns the raw measurements of {@code bench/run.sh} into {@code results.md} and two PNG charts:
+ * {@code Report DIR} reads {@code DIR/throughput.tsv} (round, server, requests/s, errors), {@code DIR/memory.tsv}
+ * (server, connections, heap bytes before and after, RSS KiB before and after) and, if present, {@code DIR/meta.md},
+ * and writes {@code DIR/results.md}, {@code DIR/requests-per-second.png} and {@code DIR/memory-per-connection.png}.
+ */
+public final class Report {
+
+    /** A comparison the results quote, with the issue's target when it has one (0 = none). */
+    private record Pair(String a, String b, double target) {
+    }
+
+    private static final List<Pair> THROUGHPUT_PAIRS = List.of(
+            new Pair("usockets-native", "netty-epoll", 1.1),
+            new Pair("usockets-native", "node-http", 2.0),
+            new Pair("usockets-nio", "netty-nio", 1.0),
+            new Pair("usockets-nio", "node-http", 0),
+            new Pair("usockets-nio", "netty-epoll", 0),
+            new Pair("usockets-nio", "jdk-nio", 0),
+            new Pair("usockets-nio", "vertx-net", 0),
+            new Pair("usockets-vertx", "vertx-net", 0),
+            new Pair("usockets-vertx-epoll", "vertx-net", 0));
+
+    /** Heap per connection: how many times the reference (b) needs what the usockets server (a) needs. */
+    private static final List<Pair> MEMORY_PAIRS = List.of(
+            new Pair("usockets-native", "netty-epoll", 10),
+            new Pair("usockets-nio", "netty-nio", 0),
+            new Pair("usockets-nio", "netty-epoll", 0),
+            new Pair("usockets-nio", "vertx-net", 0),
+            new Pair("usockets-nio", "node-net", 0));
+
+    /** One memory measurement. */
+    private record Memory(String server, long connections, long heapBefore, long heapAfter, long rssBeforeKib,
+                          long rssAfterKib) {
+        double heapPerConnection() {
+            return (double) (heapAfter - heapBefore) / connections;
+        }
+
+        double rssPerConnection() {
+            return (double) (rssAfterKib - rssBeforeKib) * 1024 / connections;
+        }
+    }
+
+    private Report() {
+    }
+
+    /** Writes the report for the results directory given as the only argument. */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("expected one argument, the results directory; got "
+                    + Arrays.toString(args));
+        }
+        Path dir = Path.of(args[0]);
+        // server -> round -> requests/s, servers in the order they were first measured
+        Map<String, TreeMap<Integer, Double>> rps = new LinkedHashMap<>();
+        Map<String, Long> errors = new LinkedHashMap<>();
+        Path throughputFile = dir.resolve("throughput.tsv");
+        for (String[] row : Files.exists(throughputFile) ? rows(throughputFile, 4) : List.<String[]>of()) {
+            rps.computeIfAbsent(row[1], k -> new TreeMap<>()).put(Integer.parseInt(row[0]), Double.parseDouble(row[2]));
+            errors.merge(row[1], Long.parseLong(row[3]), Long::sum);
+        }
+        List<Memory> memory = new ArrayList<>();
+        Path memoryFile = dir.resolve("memory.tsv");
+        if (Files.exists(memoryFile)) {
+            for (String[] row : rows(memoryFile, 6)) {
+                memory.add(new Memory(row[0], Long.parseLong(row[1]), Long.parseLong(row[2]), Long.parseLong(row[3]),
+                        Long.parseLong(row[4]), Long.parseLong(row[5])));
+            }
+        }
+        StringBuilder md = new StringBuilder("# Benchmark results\n\n");
+        Path meta = dir.resolve("meta.md");
+        if (Files.exists(meta)) {
+            md.append(Files.readString(meta)).append('\n');
+        }
+        throughputSection(md, rps, errors);
+        memorySection(md, memory);
+        Files.writeString(dir.resolve("results.md"), md.toString(), StandardCharsets.UTF_8);
+        if (!rps.isEmpty()) {
+            throughputChart(rps).saveAs(dir.resolve("requests-per-second.png"));
+        }
+        if (!memory.isEmpty()) {
+            memoryChart(memory).saveAs(dir.resolve("memory-per-connection.png"));
+        }
+        System.out.println("Wrote " + dir.resolve("results.md"));
+    }
+
+    private static void throughputSection(StringBuilder md, Map<String, TreeMap<Integer, Double>> rps,
+                                          Map<String, Long> errors) {
+        if (rps.isEmpty()) {
+            return;
+        }
+        int rounds = rps.values().stream().mapToInt(TreeMap::size).max().orElse(0);
+        md.append("## Requests per second (wrk, one round per column, median last)\n\n| server |");
+        for (int r = 1; r <= rounds; r++) {
+            md.append(" round ").append(r).append(" |");
+        }
+        md.append(" median | wrk errors |\n|---|");
+        md.append("---:|".repeat(rounds + 2)).append('\n');
+        for (Map.Entry<String, TreeMap<Integer, Double>> e : rps.entrySet()) {
+            md.append("| ").append(e.getKey()).append(" |");
+            for (int r = 1; r <= rounds; r++) {
+                Double v = e.getValue().get(r);
+                md.append(' ').append(v == null ? "-" : format(v, 0)).append(" |");
+            }
+            md.append(" **").append(format(median(e.getValue().values()), 0)).append("** | ")
+                    .append(errors.get(e.getKey())).append(" |\n");
+        }
+        md.append("\n## Ratios (per round, then their median)\n\n| ratio | per round | median | target |\n")
+                .append("|---|---|---:|---:|\n");
+        for (Pair p : THROUGHPUT_PAIRS) {
+            TreeMap<Integer, Double> a = rps.get(p.a());
+            TreeMap<Integer, Double> b = rps.get(p.b());
+            if (a == null || b == null) {
+                continue;
+            }
+            List<Double> ratios = new ArrayList<>();
+            for (Map.Entry<Integer, Double> round : a.entrySet()) {
+                Double other = b.get(round.getKey());
+                if (other != null && other > 0) {
+                    ratios.add(round.getValue() / other);
+                }
+            }
+            md.append("| ").append(p.a()).append(" / ").append(p.b()).append(" | ");
+            for (int i = 0; i < ratios.size(); i++) {
+                md.append(i == 0 ? "" : ", ").append(format(ratios.get(i), 2));
+            }
+            md.append(" | **").append(format(median(ratios), 2)).append("** | ")
+                    .append(p.target() > 0 ? "≥ " + format(p.target(), 1) : "").append(" |\n");
+        }
+        md.append("\n![requests per second](requests-per-second.png)\n\n");
+    }
+
+    private static void memorySection(StringBuilder md, List<Memory> memory) {
+        if (memory.isEmpty()) {
+            return;
+        }
+        md.append("## Memory per idle connection\n\n")
+                .append("| server | connections | heap bytes / connection | RSS bytes / connection | heap before → after |\n")
+                .append("|---|---:|---:|---:|---|\n");
+        Map<String, Memory> byServer = new LinkedHashMap<>();
+        for (Memory m : memory) {
+            byServer.put(m.server(), m);
+            md.append("| ").append(m.server()).append(" | ").append(m.connections()).append(" | **")
+                    .append(format(m.heapPerConnection(), 0)).append("** | ").append(format(m.rssPerConnection(), 0))
+                    .append(" | ").append(mib(m.heapBefore())).append(" → ").append(mib(m.heapAfter())).append(" |\n");
+        }
+        StringBuilder ratios = new StringBuilder();
+        for (Pair p : MEMORY_PAIRS) {
+            Memory a = byServer.get(p.a());
+            Memory b = byServer.get(p.b());
+            if (a == null || b == null || a.heapPerConnection() <= 0) {
+                continue;
+            }
+            ratios.append("| ").append(p.b()).append(" / ").append(p.a()).append(" | **")
+                    .append(format(b.heapPerConnection() / a.heapPerConnection(), 1)).append("** | ")
+                    .append(p.target() > 0 ? "≥ " + format(p.target(), 0) : "").append(" |\n");
+        }
+        if (ratios.length() > 0) {
+            md.append("\n| heap per connection, times | ratio | target |\n|---|---:|---:|\n").append(ratios);
+        }
+        md.append("\n![memory per idle connection](memory-per-connection.png)\n");
+    }
+
+    private static Chart throughputChart(Map<String, TreeMap<Integer, Double>> rps) {
+        List<String> servers = new ArrayList<>(rps.keySet());
+        List<Double> medians = new ArrayList<>();
+        for (String s : servers) {
+            medians.add(median(rps.get(s).values()));
+        }
+        CategoryChart chart = styled(new CategoryChartBuilder().width(1000).height(520)
+                .title("Requests per second: median bar, one marker per wrk round (higher is better)")
+                .xAxisTitle("server").yAxisTitle("requests / s").build());
+        chart.addSeries("median", servers, medians);
+        // Each round as a marker over the median's bar, so the spread between rounds stays visible.
+        int rounds = rps.values().stream().mapToInt(TreeMap::size).max().orElse(0);
+        for (int r = 1; r <= rounds; r++) {
+            List<Double> values = new ArrayList<>();
+            for (String s : servers) {
+                Double v = rps.get(s).get(r);
+                values.add(v == null ? Double.NaN : v);
+            }
+            chart.addSeries("round " + r, servers, values)
+                    .setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+        }
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        return new Chart(chart);
+    }
+
+    private static Chart memoryChart(List<Memory> memory) {
+        List<String> servers = new ArrayList<>();
+        List<Double> heap = new ArrayList<>();
+        List<Double> rss = new ArrayList<>();
+        for (Memory m : memory) {
+            servers.add(m.server());
+            heap.add(Math.max(0, m.heapPerConnection()));
+            rss.add(Math.max(0, m.rssPerConnection()));
+        }
+        CategoryChart chart = styled(new CategoryChartBuilder().width(1000).height(520)
+                .title("Bytes per idle connection (" + memory.get(0).connections() + " connections; lower is better)")
+                .xAxisTitle("server").yAxisTitle("bytes / connection").build());
+        chart.addSeries("heap after full GC", servers, heap);
+        chart.addSeries("process RSS", servers, rss);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        return new Chart(chart);
+    }
+
+    private static CategoryChart styled(CategoryChart chart) {
+        chart.getStyler().setXAxisLabelRotation(30);
+        chart.getStyler().setLabelsVisible(true);
+        chart.getStyler().setYAxisDecimalPattern("#,##0");
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        return chart;
+    }
+
+    /** A chart ready to be written as PNG. */
+    private record Chart(CategoryChart chart) {
+        void saveAs(Path file) throws IOException {
+            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        }
+    }
+
+    private static List<String[]> rows(Path file, int columns) throws IOException {
+        List<String[]> rows = new ArrayList<>();
+        int lineNumber = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            lineNumber++;
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] row = line.split("\t");
+            if (row.length != columns) {
+                throw new IllegalArgumentException(file + ":" + lineNumber + " has " + row.length
+                        + " columns; expected " + columns + ": '" + line + "'");
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    static double median(java.util.Collection<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static String format(double value, int decimals) {
+        return String.format(Locale.ROOT, "%,." + decimals + "f", value);
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    }
+}

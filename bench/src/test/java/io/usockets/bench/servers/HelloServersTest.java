@@ -1,0 +1,64 @@
+package io.usockets.bench.servers;
+
+import io.usockets.examples.ExampleOptions;
+import io.usockets.examples.HttpServer;
+import io.usockets.examples.Running;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every Java comparison server of run.sh speaks the same bytes as the usockets http-server example. */
+class HelloServersTest {
+
+    @Test
+    void helloResponseIsTheHttpServerExamplesResponse() throws Exception {
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        ExampleOptions options = ExampleOptions.parse(ExampleOptions.Kind.SERVER,
+                List.of("--host", "127.0.0.1", "--port", "0", "--backend", "nio"));
+        Running example = HttpServer.start(options, out);
+        try {
+            assertArrayEquals(HelloResponse.bytes(), Http.get(example.port()),
+                    "the comparison servers must answer exactly what the usockets example answers");
+        } finally {
+            example.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio"})
+    void toyProtocolServersAnswerWithTheHelloResponse(String name) throws Exception {
+        try (HelloServer server = HelloServers.create(name)) {
+            int port = server.start("127.0.0.1", 0);
+            assertTrue(port > 0, "bound port " + port);
+            assertArrayEquals(HelloResponse.bytes(), Http.get(port));
+            assertArrayEquals(HelloResponse.bytes(), Http.get(port), "a second connection gets the same answer");
+        }
+    }
+
+    @Test
+    void vertxHttpServerAnswersWithTheHelloPage() throws Exception {
+        try (HelloServer server = HelloServers.create("vertx-http")) {
+            byte[] response = Http.get(server.start("127.0.0.1", 0));
+            String text = new String(response, StandardCharsets.US_ASCII);
+            assertTrue(text.startsWith("HTTP/1.1 200 OK\r\n"), text);
+            assertEquals(HelloResponse.BODY, Http.body(response));
+        }
+    }
+
+    @Test
+    void unknownServerNameIsRejectedWithTheKnownNames() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HelloServers.create("apache"));
+        assertTrue(e.getMessage().contains("'apache'") && e.getMessage().contains("netty-epoll"), e.getMessage());
+    }
+}

@@ -1,0 +1,58 @@
+package io.usockets.bench.servers;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/** A minimal blocking HTTP/1.1 client for the tests: one GET, the raw response bytes back. */
+final class Http {
+
+    private Http() {
+    }
+
+    /** Sends one GET on a new connection and returns the response: headers plus Content-Length bytes of body. */
+    static byte[] get(int port) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream response = new ByteArrayOutputStream();
+            int headerEnd = -1;
+            while (headerEnd < 0) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("connection closed inside the headers: " + response);
+                }
+                response.write(b);
+                String soFar = response.toString(StandardCharsets.US_ASCII);
+                if (soFar.endsWith("\r\n\r\n")) {
+                    headerEnd = soFar.length();
+                }
+            }
+            int length = contentLength(response.toString(StandardCharsets.US_ASCII));
+            response.write(in.readNBytes(length));
+            return response.toByteArray();
+        }
+    }
+
+    /** The Content-Length header's value (any case). */
+    static int contentLength(String headers) {
+        for (String line : headers.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
+                return Integer.parseInt(line.substring(colon + 1).trim());
+            }
+        }
+        throw new IllegalArgumentException("no Content-Length in: " + headers);
+    }
+
+    /** The body of a response returned by {@link #get}. */
+    static String body(byte[] response) {
+        String text = new String(response, StandardCharsets.US_ASCII);
+        return text.substring(text.indexOf("\r\n\r\n") + 4);
+    }
+}

@@ -1,0 +1,69 @@
+package io.usockets.bench.servers;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** The Node.js comparison servers print the port line and answer like the Java ones (needs node). */
+class NodeServersTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hello-net.js", "hello-http.js"})
+    void nodeServerAnswersWithTheHelloPage(String script) throws Exception {
+        requireNode();
+        Path path = Path.of("node", script);
+        assertTrue(Files.isRegularFile(path), "missing " + path.toAbsolutePath());
+        Process node = new ProcessBuilder("node", path.toString(), "--host", "127.0.0.1", "--port", "0")
+                .redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertNotNull(line, "node exited without a port line");
+            assertTrue(line.matches("Listening on port \\d+"), line);
+            int port = Integer.parseInt(line.substring("Listening on port ".length()));
+            byte[] response = Http.get(port);
+            if (script.equals("hello-net.js")) {
+                assertArrayEquals(HelloResponse.bytes(), response);
+            } else {
+                assertTrue(new String(response, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200 OK\r\n"));
+                assertEquals(HelloResponse.BODY, Http.body(response));
+            }
+        } finally {
+            node.destroy();
+            if (!node.waitFor(10, TimeUnit.SECONDS)) {
+                node.destroyForcibly();
+            }
+        }
+    }
+
+    /** Skips when node is missing, except under CI=true, where it fails. */
+    private static void requireNode() throws InterruptedException {
+        boolean present;
+        try {
+            present = new ProcessBuilder("node", "--version").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (IOException e) {
+            present = false;
+        }
+        if (!present) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail("node is not installed; the Node.js comparison servers need it (CI=true)");
+            }
+            System.out.println("Skipping the Node.js server tests: node is not installed");
+            Assumptions.abort("node is not installed");
+        }
+    }
+}
