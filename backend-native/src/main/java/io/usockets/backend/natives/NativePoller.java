@@ -1,0 +1,595 @@
+package io.usockets.backend.natives;
+
+import io.netty.channel.epoll.Native;
+import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import io.usockets.ListenOptions;
+import io.usockets.NativeHandle;
+import io.usockets.core.spi.CorePoll;
+import io.usockets.core.spi.Poller;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * One loop's epoll poller. Netty's epoll library is only the JNI binding: descriptors stay plain {@code int}s
+ * inside Netty's {@link Socket} objects, and no Netty channel, pipeline, buffer or event loop is involved.
+ *
+ * <p>Layout: one epoll set per loop, level-triggered (no EPOLLET), so a socket whose readiness was not consumed
+ * is reported again, as with NIO. {@code epoll_wait} fills a preallocated array of {@value #MAX_EVENTS}
+ * {@code struct epoll_event}s (12 bytes each on x86-64: a 32-bit event mask, then the 64-bit data union whose low
+ * 32 bits hold the descriptor, as Netty's {@code epollCtlAdd} stores it). Each event's descriptor indexes
+ * {@link #polls}, an array of polls, and {@link #state}, one byte per descriptor holding the interest given to the
+ * kernel, whether the descriptor is in the epoll set yet, and whether TCP_CORK is on. A poll's {@code io} is its
+ * Netty {@link Socket} ({@link UnixSocket} for unix sockets).
+ *
+ * <p>A poll joins the epoll set with its first interest (one {@code epoll_ctl} per new socket, not two).
+ * EPOLLERR and EPOLLHUP are reported as readiness for whatever the poll is interested in, so the core meets the
+ * error on its read, write or connect completion; with no interest at all they are reported as an error alone,
+ * which closes a socket instead of spinning on a level-triggered error.
+ *
+ * <p>Reads and writes pass memory addresses: the loop's receive buffer and the application's direct buffers go to
+ * the kernel as they are; heap buffers are copied through one 64 KiB direct scratch buffer per poller, a chunk per
+ * call. {@code write2} is one {@code writev} from a two-entry iovec array in direct memory. {@code msgMore} turns
+ * TCP_CORK on; the next write without it, {@code write2} or {@code flush} turns it off, which sends what was held.
+ * Every TCP socket has TCP_NODELAY. Wakeups write to an eventfd in the epoll set.
+ *
+ * <p>Single-threaded except {@link #wakeup()}.
+ */
+final class NativePoller implements Poller {
+
+    /** Events read per epoll_wait. */
+    static final int MAX_EVENTS = 1024;
+
+    private static final int EPOLLIN = Native.EPOLLIN;
+    private static final int EPOLLOUT = Native.EPOLLOUT;
+    private static final int EPOLLERR = Native.EPOLLERR;
+    /** Linux ABI value; Netty does not export it. */
+    private static final int EPOLLHUP = 0x010;
+    private static final int EINTR = 4;
+
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_CORK = 3;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_DOMAIN = 39;
+    private static final int AF_UNIX = 1;
+
+    /** {@link #state} bits: the interest in the kernel (CorePoll READABLE/WRITABLE), in the set, corked. */
+    private static final int INTEREST = CorePoll.READABLE | CorePoll.WRITABLE;
+    private static final int ADDED = 4;
+    private static final int CORKED = 8;
+
+    private static final int SCRATCH_SIZE = 64 * 1024;
+
+    private final FileDescriptor epoll;
+    private final int epollFd;
+    private final FileDescriptor wake;
+    private final int wakeFd;
+    private final Object wakeLock = new Object();
+    /** Guarded by {@link #wakeLock}: no eventfd write after close, when the number may belong to someone else. */
+    private boolean closed;
+
+    private final ByteBuffer events;
+    private final long eventsAddress;
+    private final int eventSize;
+    private final int dataOffset;
+
+    /** Descriptor → poll; null for descriptors not registered here. */
+    private CorePoll[] polls = new CorePoll[1024];
+    /** Descriptor → ADDED, CORKED and kernel interest bits. */
+    private byte[] state = new byte[1024];
+
+    private final ByteBuffer scratch;
+    private final long scratchAddress;
+    private final ByteBuffer iov;
+    private final long iovAddress;
+    private final byte[] acceptedAddress = new byte[26];
+
+    /** The last direct buffer read into (the loop's receive buffer) and its address. */
+    private ByteBuffer lastReadBuffer;
+    private long lastReadAddress;
+
+    NativePoller() throws IOException {
+        epoll = Native.newEpollCreate();
+        FileDescriptor eventFd = null;
+        try {
+            eventFd = Native.newEventFd();
+            Native.epollCtlAdd(epoll.intValue(), eventFd.intValue(), EPOLLIN);
+            eventSize = Native.sizeofEpollEvent();
+            dataOffset = Native.offsetofEpollData();
+            events = ByteBuffer.allocateDirect(MAX_EVENTS * eventSize).order(ByteOrder.nativeOrder());
+            eventsAddress = Buffer.memoryAddress(events);
+            // Checked when the loop is created: the raw epoll_wait answers on this very set.
+            int ready = EpollAccess.epollWait(epoll.intValue(), eventsAddress, MAX_EVENTS, 0);
+            if (ready < 0) {
+                throw Errors.newIOException("epoll_wait", ready);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            closeQuietly(eventFd);
+            closeQuietly(epoll);
+            throw e;
+        }
+        epollFd = epoll.intValue();
+        wake = eventFd;
+        wakeFd = eventFd.intValue();
+        scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
+        scratchAddress = Buffer.memoryAddress(scratch);
+        iov = ByteBuffer.allocateDirect(32).order(ByteOrder.nativeOrder());
+        iovAddress = Buffer.memoryAddress(iov);
+    }
+
+    @Override
+    public String backendName() {
+        return "native";
+    }
+
+    // ---------------------------------------------------------------- polling
+
+    @Override
+    public void poll(long timeoutNanos) throws IOException {
+        int timeoutMillis;
+        if (timeoutNanos < 0) {
+            timeoutMillis = -1;
+        } else if (timeoutNanos == 0) {
+            timeoutMillis = 0;
+        } else {
+            // Round up so a sub-millisecond wait does not become a busy loop of zero timeouts.
+            timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+        }
+        int ready = EpollAccess.epollWait(epollFd, eventsAddress, MAX_EVENTS, timeoutMillis);
+        if (ready < 0) {
+            if (ready == -EINTR) {
+                return;
+            }
+            throw Errors.newIOException("epoll_wait", ready);
+        }
+        ByteBuffer array = events;
+        for (int i = 0; i < ready; i++) {
+            int offset = i * eventSize;
+            int mask = array.getInt(offset);
+            int fd = array.getInt(offset + dataOffset);
+            if (fd == wakeFd) {
+                Native.eventFdRead(wakeFd);
+                continue;
+            }
+            CorePoll poll = fd < polls.length ? polls[fd] : null;
+            if (poll == null) {
+                // Closed by an earlier callback of this batch.
+                continue;
+            }
+            int interest = state[fd] & INTEREST;
+            int readyEvents = 0;
+            if ((mask & EPOLLIN) != 0) {
+                readyEvents = CorePoll.READABLE;
+            }
+            if ((mask & EPOLLOUT) != 0) {
+                readyEvents |= CorePoll.WRITABLE;
+            }
+            boolean error = (mask & (EPOLLERR | EPOLLHUP)) != 0;
+            if (error) {
+                readyEvents |= interest;
+            }
+            poll.onReady(readyEvents & interest, error);
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        synchronized (wakeLock) {
+            if (!closed) {
+                Native.eventFdWrite(wakeFd, 1L);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int fd = 0; fd < polls.length; fd++) {
+            CorePoll poll = polls[fd];
+            if (poll != null) {
+                polls[fd] = null;
+                state[fd] = 0;
+                if (poll.kind != CorePoll.KIND_CALLBACK) {
+                    closeRaw(poll.io);
+                }
+            }
+        }
+        synchronized (wakeLock) {
+            closed = true;
+            closeQuietly(wake);
+        }
+        closeQuietly(epoll);
+    }
+
+    private static void closeQuietly(FileDescriptor fd) {
+        if (fd == null) {
+            return;
+        }
+        try {
+            fd.close();
+        } catch (IOException e) {
+            System.getLogger("io.usockets").log(System.Logger.Level.DEBUG, "close failed", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- registration
+
+    @Override
+    public void register(CorePoll poll, Object raw) {
+        Socket socket = (Socket) raw;
+        int fd = socket.intValue();
+        if (fd >= polls.length) {
+            int length = Math.max(polls.length * 2, Integer.highestOneBit(fd) * 2);
+            polls = Arrays.copyOf(polls, length);
+            state = Arrays.copyOf(state, length);
+        }
+        if (polls[fd] != null) {
+            throw new IllegalStateException("descriptor " + fd + " is already registered with this loop");
+        }
+        polls[fd] = poll;
+        state[fd] = 0;
+        poll.io = socket;
+    }
+
+    @Override
+    public void setInterest(CorePoll poll, int events) {
+        int fd = ((Socket) poll.io).intValue();
+        int wanted = switch (poll.kind) {
+            case CorePoll.KIND_LISTEN -> events & CorePoll.READABLE;
+            case CorePoll.KIND_CONNECTING -> events & CorePoll.WRITABLE;
+            default -> events & INTEREST;
+        };
+        int current = state[fd];
+        if ((current & ADDED) != 0 && (current & INTEREST) == wanted) {
+            return;
+        }
+        int flags = ((wanted & CorePoll.READABLE) != 0 ? EPOLLIN : 0) | ((wanted & CorePoll.WRITABLE) != 0 ? EPOLLOUT : 0);
+        try {
+            if ((current & ADDED) != 0) {
+                Native.epollCtlMod(epollFd, fd, flags);
+            } else {
+                Native.epollCtlAdd(epollFd, fd, flags);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set the epoll interest of descriptor " + fd, e);
+        }
+        state[fd] = (byte) ((current & ~INTEREST) | ADDED | wanted);
+    }
+
+    /** Takes the poll's descriptor out of the epoll set and the lookup table; true if it was there. */
+    private void unregister(CorePoll poll, Socket socket) {
+        int fd = socket.intValue();
+        if (fd < polls.length && polls[fd] == poll) {
+            if ((state[fd] & ADDED) != 0) {
+                try {
+                    Native.epollCtlDel(epollFd, fd);
+                } catch (IOException e) {
+                    System.getLogger("io.usockets").log(System.Logger.Level.DEBUG, "epoll_ctl DEL failed", e);
+                }
+            }
+            polls[fd] = null;
+            state[fd] = 0;
+        }
+    }
+
+    @Override
+    public void close(CorePoll poll) {
+        Socket socket = (Socket) poll.io;
+        if (socket != null) {
+            unregister(poll, socket);
+            closeRaw(socket);
+        }
+    }
+
+    @Override
+    public void deregister(CorePoll poll) {
+        Socket socket = (Socket) poll.io;
+        if (socket != null) {
+            unregister(poll, socket);
+        }
+    }
+
+    @Override
+    public void closeRaw(Object raw) {
+        try {
+            ((Socket) raw).close();
+        } catch (IOException e) {
+            System.getLogger("io.usockets").log(System.Logger.Level.DEBUG, "close failed", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- listen, accept, connect
+
+    @Override
+    public Object listen(SocketAddress address, ListenOptions options) throws IOException {
+        if (address instanceof UnixDomainSocketAddress unix) {
+            UnixSocket socket = UnixSocket.open();
+            try {
+                socket.bind(new DomainSocketAddress(unix.getPath().toString()));
+                socket.listen(options.backlog());
+                return socket;
+            } catch (IOException | RuntimeException e) {
+                closeRaw(socket);
+                throw e;
+            }
+        }
+        InetSocketAddress inet = (InetSocketAddress) address;
+        InetAddress host = inet.getAddress();
+        boolean any = host.isAnyLocalAddress();
+        boolean ipv6 = any ? Socket.isIPv6Preferred() : host instanceof Inet6Address;
+        Socket socket = UnixSocket.openTcp(ipv6);
+        try {
+            socket.setReuseAddress(true);
+            if (!options.exclusivePort()) {
+                socket.setReusePort(true);
+            }
+            // The IPv6 wildcard accepts IPv4 too (IPV6_V6ONLY is off by default on Linux).
+            socket.bind(any && ipv6 ? new InetSocketAddress(InetAddress.getByAddress(new byte[16]), inet.getPort()) : inet);
+            socket.listen(options.backlog());
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            closeRaw(socket);
+            throw e;
+        }
+    }
+
+    @Override
+    public Object accept(CorePoll listen) throws IOException {
+        Socket server = (Socket) listen.io;
+        while (true) {
+            // accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC; -1 when nothing is pending.
+            int fd = server.accept(acceptedAddress);
+            if (fd < 0) {
+                return null;
+            }
+            if (server instanceof UnixSocket) {
+                return new UnixSocket(fd);
+            }
+            Socket socket = new Socket(fd);
+            try {
+                socket.setTcpNoDelay(true);
+                return socket;
+            } catch (IOException e) {
+                // Reset before we got to it: drop it and take the next one.
+                closeRaw(socket);
+            }
+        }
+    }
+
+    @Override
+    public Object connect(SocketAddress remote, SocketAddress source) throws IOException {
+        if (remote instanceof UnixDomainSocketAddress unix) {
+            UnixSocket socket = UnixSocket.open();
+            try {
+                socket.connect(new DomainSocketAddress(unix.getPath().toString()));
+                return socket;
+            } catch (IOException | RuntimeException e) {
+                closeRaw(socket);
+                throw e;
+            }
+        }
+        InetSocketAddress inet = (InetSocketAddress) remote;
+        Socket socket = UnixSocket.openTcp(inet.getAddress() instanceof Inet6Address);
+        try {
+            socket.setTcpNoDelay(true);
+            if (source != null) {
+                socket.bind(source);
+            }
+            socket.connect(inet);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            closeRaw(socket);
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean finishConnect(CorePoll socket) throws IOException {
+        return ((Socket) socket.io).finishConnect();
+    }
+
+    // ---------------------------------------------------------------- reading and writing
+
+    @Override
+    public int read(CorePoll poll, ByteBuffer buffer) throws IOException {
+        Socket socket = (Socket) poll.io;
+        int position = buffer.position();
+        int n;
+        if (buffer.isDirect()) {
+            if (buffer != lastReadBuffer) {
+                lastReadAddress = Buffer.memoryAddress(buffer);
+                lastReadBuffer = buffer;
+            }
+            n = socket.recvAddress(lastReadAddress, position, buffer.limit());
+            if (n > 0) {
+                buffer.position(position + n);
+            }
+        } else {
+            n = socket.recvAddress(scratchAddress, 0, Math.min(buffer.remaining(), SCRATCH_SIZE));
+            if (n > 0) {
+                buffer.put(position, scratch, 0, n);
+                buffer.position(position + n);
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public int write(CorePoll poll, ByteBuffer buffer, boolean msgMore) throws IOException {
+        Socket socket = (Socket) poll.io;
+        int fd = socket.intValue();
+        if (msgMore && (state[fd] & CORKED) == 0 && !(socket instanceof UnixSocket)) {
+            socket.setIntOpt(IPPROTO_TCP, TCP_CORK, 1);
+            state[fd] |= CORKED;
+        }
+        int position = buffer.position();
+        int n;
+        if (buffer.isDirect()) {
+            n = socket.sendAddress(Buffer.memoryAddress(buffer), position, buffer.limit());
+        } else {
+            int length = Math.min(buffer.limit() - position, SCRATCH_SIZE);
+            scratch.put(0, buffer, position, length);
+            n = socket.sendAddress(scratchAddress, 0, length);
+        }
+        buffer.position(position + n);
+        if (!msgMore) {
+            uncork(socket, fd);
+        }
+        return n;
+    }
+
+    @Override
+    public long write2(CorePoll poll, ByteBuffer header, ByteBuffer payload) throws IOException {
+        Socket socket = (Socket) poll.io;
+        int headerPosition = header.position();
+        int headerLength = header.remaining();
+        int payloadPosition = payload.position();
+        int payloadLength = payload.remaining();
+        long n;
+        if (header.isDirect() && payload.isDirect()) {
+            ByteBuffer vector = iov;
+            vector.putLong(0, Buffer.memoryAddress(header) + headerPosition);
+            vector.putLong(8, headerLength);
+            vector.putLong(16, Buffer.memoryAddress(payload) + payloadPosition);
+            vector.putLong(24, payloadLength);
+            n = socket.writevAddresses(iovAddress, 2);
+        } else {
+            // One plain write of what fits in the scratch buffer: still a single system call for both parts.
+            int fromHeader = Math.min(headerLength, SCRATCH_SIZE);
+            int fromPayload = Math.min(payloadLength, SCRATCH_SIZE - fromHeader);
+            scratch.put(0, header, headerPosition, fromHeader);
+            scratch.put(fromHeader, payload, payloadPosition, fromPayload);
+            n = socket.sendAddress(scratchAddress, 0, fromHeader + fromPayload);
+        }
+        int fromHeader = (int) Math.min(n, headerLength);
+        header.position(headerPosition + fromHeader);
+        payload.position(payloadPosition + (int) (n - fromHeader));
+        uncork(socket, socket.intValue());
+        return n;
+    }
+
+    private void uncork(Socket socket, int fd) throws IOException {
+        if ((state[fd] & CORKED) != 0) {
+            state[fd] &= ~CORKED;
+            socket.setIntOpt(IPPROTO_TCP, TCP_CORK, 0);
+        }
+    }
+
+    @Override
+    public void flush(CorePoll poll) throws IOException {
+        Socket socket = (Socket) poll.io;
+        uncork(socket, socket.intValue());
+    }
+
+    @Override
+    public void shutdownOutput(CorePoll poll) throws IOException {
+        ((Socket) poll.io).shutdown(false, true);
+    }
+
+    @Override
+    public void shutdownInput(CorePoll poll) throws IOException {
+        ((Socket) poll.io).shutdown(true, false);
+    }
+
+    // ---------------------------------------------------------------- addresses and handles
+
+    @Override
+    public int localPort(CorePoll poll) {
+        Socket socket = (Socket) poll.io;
+        if (socket instanceof UnixSocket) {
+            return -1;
+        }
+        InetSocketAddress local = socket.localAddress();
+        return local == null ? -1 : local.getPort();
+    }
+
+    @Override
+    public int remotePort(CorePoll poll) {
+        Socket socket = (Socket) poll.io;
+        if (socket instanceof UnixSocket) {
+            return -1;
+        }
+        InetSocketAddress remote = socket.remoteAddress();
+        return remote == null ? -1 : remote.getPort();
+    }
+
+    @Override
+    public byte[] remoteAddress(CorePoll poll) {
+        Socket socket = (Socket) poll.io;
+        if (!(socket instanceof UnixSocket)) {
+            InetSocketAddress remote = socket.remoteAddress();
+            if (remote != null && remote.getAddress() != null) {
+                return unmapIpv4(remote.getAddress().getAddress());
+            }
+        }
+        return new byte[0];
+    }
+
+    /** Returns the IPv4 address inside an IPv4-mapped IPv6 address, else the bytes as they are. */
+    private static byte[] unmapIpv4(byte[] bytes) {
+        if (bytes.length != 16) {
+            return bytes;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (bytes[i] != 0) {
+                return bytes;
+            }
+        }
+        if (bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
+            return bytes;
+        }
+        return new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]};
+    }
+
+    @Override
+    public NativeHandle handle(CorePoll poll) {
+        return NativeHandle.ofDescriptor(((Socket) poll.io).intValue());
+    }
+
+    @Override
+    public NativeHandle handleOfRaw(Object raw) {
+        return NativeHandle.ofDescriptor(((Socket) raw).intValue());
+    }
+
+    /**
+     * Wraps a descriptor: a unix socket becomes a {@link UnixSocket}, anything else (TCP, or any pollable
+     * descriptor for a user poll) a plain {@link Socket}. The descriptor's blocking mode is left as it is: accepted
+     * connections are already non-blocking, and a user poll's descriptor is the user's.
+     */
+    @Override
+    public Object rawOf(NativeHandle handle) {
+        if (handle.isChannel()) {
+            throw new IllegalArgumentException(handle + " holds a channel; the native backend needs a descriptor");
+        }
+        int fd = handle.descriptor();
+        if (fd < polls.length && polls[fd] != null) {
+            throw new IllegalArgumentException(handle + " is already registered with this loop");
+        }
+        if (fd == epollFd || fd == wakeFd) {
+            throw new IllegalArgumentException(handle + " is this loop's own epoll or eventfd descriptor");
+        }
+        Socket probe = new Socket(fd);
+        int domain;
+        try {
+            domain = probe.getIntOpt(SOL_SOCKET, SO_DOMAIN);
+        } catch (IOException e) {
+            if (e instanceof Errors.NativeIoException n && n.expectedErr() == Errors.ERRNO_EBADF_NEGATIVE) {
+                throw new IllegalArgumentException(handle + " is not an open descriptor", e);
+            }
+            // Not a socket (a pipe, an eventfd, a timerfd): pollable all the same.
+            return probe;
+        }
+        return domain == AF_UNIX ? new UnixSocket(fd) : probe;
+    }
+}
