@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AllocationTest {
 
     private static final int WARM_UP = 20_000;
-    private static final int ROUND_TRIPS = 20_000;
+    private static final int ROUND_TRIPS = 100_000;
     private static final long BUDGET_BYTES = 1024;
 
     @ParameterizedTest
