@@ -9,6 +9,8 @@ module io.usockets.backend.natives {
     requires io.usockets.core;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
+    requires io.netty.transport;
+    requires io.netty.common;
 
     provides io.usockets.core.spi.Backend with io.usockets.backend.natives.NativeBackend;
 }

@@ -14,6 +14,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,14 +27,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Memory per connection, measured with JOL (issue 3): the socket object's shallow size, and what the library retains
  * per idle connection. The bounds are asserted on the native backend's raw route (socket ≤ 40 bytes, retained ≤ 72
- * bytes); the other backends' figures are printed beside them.
+ * bytes); the figures of the native fallback route (Netty's EpollIoHandler, forced with
+ * {@code -Dusockets.native.route=handler}) and of the other backends are printed beside them.
  *
  * <p>Retained heap is measured two ways. Components: the socket's shallow size, the object graph of its backend
  * handle ({@code CorePoll.io}), and the bytes per slot of the backend's descriptor tables (asserted on native).
  * Difference: the object graph reachable from the loop with {@value #CONNECTIONS} idle connections open (the client
  * sockets live in a child JVM), minus the same graph with none, divided by the count; the tables are grown beforehand
- * by a first round of the same connections, so it leaves the slots out; only classes that grew by at least one
- * instance per connection count, the rest being unrelated heap the loop's thread reaches. The user extension is null
+ * by a first round of the same connections, so it leaves the slots out; only classes that grew by a whole number of
+ * instances per connection count, the rest being unrelated heap the loop's thread reaches. The user extension is null
  * throughout.
  */
 class MemoryFootprintTest {
@@ -41,12 +43,49 @@ class MemoryFootprintTest {
     private static final int CONNECTIONS = 500;
     private static final long SOCKET_BOUND = 40;
     private static final long RETAINED_BOUND = 72;
+    /** NativeBackend.ROUTE_PROPERTY (the tests see backends only through the API). */
+    private static final String ROUTE_PROPERTY = "usockets.native.route";
+
+    /** Every backend here, plus the native backend's fallback route ({@code native/handler}) where native loads. */
+    static List<String> configurations() {
+        List<String> configurations = new ArrayList<>();
+        for (String backend : Backends.names()) {
+            configurations.add(backend);
+            if (backend.equals("native")) {
+                configurations.add("native/handler");
+            }
+        }
+        return configurations;
+    }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void idleConnectionFootprint(String backend) throws Exception {
+    @MethodSource("configurations")
+    void idleConnectionFootprint(String configuration) throws Exception {
         assertTrue(compressedOops(), "the footprint bounds assume compressed oops (-XX:+UseCompressedOops)");
-        try (TestLoop tl = TestLoop.start(backend)) {
+        String backend = configuration.split("/")[0];
+        boolean forceFallback = configuration.endsWith("/handler");
+        String previous = System.getProperty(ROUTE_PROPERTY);
+        TestLoop started;
+        if (forceFallback) {
+            System.setProperty(ROUTE_PROPERTY, "handler");
+        } else {
+            System.clearProperty(ROUTE_PROPERTY);
+        }
+        try {
+            started = TestLoop.start(backend);
+        } finally {
+            if (previous == null) {
+                System.clearProperty(ROUTE_PROPERTY);
+            } else {
+                System.setProperty(ROUTE_PROPERTY, previous);
+            }
+        }
+        try (TestLoop tl = started) {
+            String route = route(tl.loop());
+            if (backend.equals("native")) {
+                assertEquals(forceFallback ? "handler" : "raw", route, "the native backend's epoll route");
+            }
+            String label = route == null ? backend : backend + "/" + route;
             List<Socket<Void>> open = new ArrayList<>();
             AtomicInteger closed = new AtomicInteger();
             ListenSocket ls = tl.call(() -> {
@@ -69,7 +108,7 @@ class MemoryFootprintTest {
             clients = connect(ls.port(), tl, open);
             try {
                 GraphLayout after = tl.call(() -> GraphLayout.parseInstance(tl.loop()));
-                double perConnection = growth(backend, before, after) / (double) CONNECTIONS;
+                double perConnection = growth(label, before, after) / (double) CONNECTIONS;
                 Socket<Void> sample = tl.call(() -> open.get(0));
                 long shallow = ClassLayout.parseInstance(sample).instanceSize();
                 Object io = ((CorePoll) sample).io;
@@ -77,13 +116,14 @@ class MemoryFootprintTest {
                 double slot = tl.call(() -> slotBytes(tl.loop()));
                 double retained = shallow + handle + slot;
 
-                System.out.printf("[%s] socket %s: shallow %d B%n", backend, sample.getClass().getSimpleName(), shallow);
+                System.out.printf("[%s] socket %s: shallow %d B%n", label, sample.getClass().getSimpleName(), shallow);
                 System.out.printf("[%s] retained per idle connection, loop graph difference over %d connections:"
-                        + " %.1f B (all objects: %.1f B)%n", backend, CONNECTIONS, perConnection,
+                        + " %.1f B (all objects: %.1f B)%n", label, CONNECTIONS, perConnection,
                         (after.totalSize() - before.totalSize()) / (double) CONNECTIONS);
-                if ("native".equals(backend)) {
-                    System.out.printf("[native] retained per idle connection, components: socket %d + %s %d + "
-                            + "table slot %.1f = %.1f B%n", shallow, io.getClass().getName(), handle, slot, retained);
+                if ("raw".equals(route)) {
+                    System.out.printf("[%s] retained per idle connection, components: socket %d + %s %d + "
+                            + "table slot %.1f = %.1f B%n", label, shallow, io.getClass().getName(), handle, slot,
+                            retained);
                     System.out.println(ClassLayout.parseInstance(sample).toPrintable());
                     assertTrue(shallow <= SOCKET_BOUND, "native socket object is " + shallow + " bytes; expected at "
                             + "most " + SOCKET_BOUND);
@@ -115,15 +155,15 @@ class MemoryFootprintTest {
     }
 
     /**
-     * Bytes added by the classes that grew by at least one instance per connection, printing each. Classes that grew
-     * less are heap noise reachable through the loop's thread (reflection data of classes loaded meanwhile).
+     * Bytes added by the classes that grew by a whole number of instances per connection, printing each. Other
+     * growth is heap noise reachable through the loop's thread (reflection data, lambda forms made meanwhile).
      */
     private static long growth(String backend, GraphLayout before, GraphLayout after) {
         long total = 0;
         for (Class<?> type : after.getClasses()) {
             long count = after.getClassCounts().count(type) - before.getClassCounts().count(type);
             long bytes = after.getClassSizes().count(type) - before.getClassSizes().count(type);
-            if (count >= CONNECTIONS) {
+            if (count > 0 && count % CONNECTIONS == 0) {
                 total += bytes;
                 System.out.printf("[%s]   %s: %+d objects, %.1f B per connection%n", backend, type.getName(), count,
                         bytes / (double) CONNECTIONS);
@@ -159,6 +199,21 @@ class MemoryFootprintTest {
             return bytes / (double) polls.length;
         } catch (ReflectiveOperationException e) {
             throw new AssertionError("cannot read the poller's tables", e);
+        }
+    }
+
+    /** The native poller's route ({@code raw} or {@code handler}), or null on other backends. */
+    private static String route(Loop loop) {
+        try {
+            Object poller = field(loop, "poller");
+            if (!poller.getClass().getSimpleName().equals("NativePoller")) {
+                return null;
+            }
+            Method route = poller.getClass().getDeclaredMethod("route");
+            route.setAccessible(true);
+            return (String) route.invoke(poller);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("cannot read the native poller's route", e);
         }
     }
 

@@ -7,8 +7,17 @@ import io.usockets.core.spi.Poller;
 
 import java.io.IOException;
 
-/** The {@code native} backend: Linux epoll through Netty's JNI library; preferred over nio wherever it loads. */
+/**
+ * The {@code native} backend: Linux epoll through Netty's JNI library; preferred over nio wherever it loads. It is
+ * unavailable only when Netty's epoll library does not load (not Linux, not x86-64, the native jar missing).
+ */
 public final class NativeBackend implements Backend {
+
+    /**
+     * System property choosing how the epoll set is waited on: unset or {@code raw} for our own epoll_wait (falling
+     * back with a logged reason when it is out of reach), {@code handler} to force Netty's EpollIoHandler.
+     */
+    public static final String ROUTE_PROPERTY = "usockets.native.route";
 
     private static volatile String reason;
     private static volatile boolean checked;
@@ -42,7 +51,8 @@ public final class NativeBackend implements Backend {
                 Throwable cause = Epoll.unavailabilityCause();
                 return "Netty's epoll library does not load here (" + cause + ")";
             }
-            return EpollAccess.unavailableReason();
+            // The raw route's access is checked per loop; without it the loop falls back to EpollIoHandler.
+            return null;
         } catch (LinkageError e) {
             return "Netty's epoll classes are missing or broken: " + e;
         }
@@ -54,6 +64,6 @@ public final class NativeBackend implements Backend {
         if (why != null) {
             throw new IllegalStateException("the native backend cannot run here: " + why);
         }
-        return new NativePoller();
+        return new NativePoller(System.getProperty(ROUTE_PROPERTY));
     }
 }

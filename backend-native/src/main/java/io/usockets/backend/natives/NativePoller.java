@@ -27,12 +27,11 @@ import java.util.Arrays;
  * inside Netty's {@link Socket} objects, and no Netty channel, pipeline, buffer or event loop is involved.
  *
  * <p>Layout: one epoll set per loop, level-triggered (no EPOLLET), so a socket whose readiness was not consumed
- * is reported again, as with NIO. {@code epoll_wait} fills a preallocated array of {@value #MAX_EVENTS}
- * {@code struct epoll_event}s (12 bytes each on x86-64: a 32-bit event mask, then the 64-bit data union whose low
- * 32 bits hold the descriptor, as Netty's {@code epollCtlAdd} stores it). Each event's descriptor indexes
- * {@link #polls}, an array of polls, and {@link #state}, one byte per descriptor holding the interest given to the
- * kernel, whether the descriptor is in the epoll set yet, and whether TCP_CORK is on. A poll's {@code io} is its
- * Netty {@link Socket} ({@link UnixSocket} for unix sockets).
+ * is reported again, as with NIO. How the set is kept and waited on is an {@link EpollRoute}: {@link RawEpoll}, our
+ * own {@code epoll_wait} into a preallocated event array, or the fallback {@link HandlerEpoll} on Netty's public
+ * {@code EpollIoHandler}. Each ready descriptor indexes {@link #polls}, an array of polls, and {@link #state}, one
+ * byte per descriptor holding the interest given to the kernel, whether the descriptor is in the epoll set yet, and
+ * whether TCP_CORK is on. A poll's {@code io} is its Netty {@link Socket} ({@link UnixSocket} for unix sockets).
  *
  * <p>A poll joins the epoll set with its first interest (one {@code epoll_ctl} per new socket, not two).
  * EPOLLERR and EPOLLHUP are reported as readiness for whatever the poll is interested in, so the core meets the
@@ -49,15 +48,11 @@ import java.util.Arrays;
  */
 final class NativePoller implements Poller {
 
-    /** Events read per epoll_wait. */
-    static final int MAX_EVENTS = 1024;
-
     private static final int EPOLLIN = Native.EPOLLIN;
     private static final int EPOLLOUT = Native.EPOLLOUT;
     private static final int EPOLLERR = Native.EPOLLERR;
     /** Linux ABI value; Netty does not export it. */
     private static final int EPOLLHUP = 0x010;
-    private static final int EINTR = 4;
 
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_CORK = 3;
@@ -72,18 +67,10 @@ final class NativePoller implements Poller {
 
     private static final int SCRATCH_SIZE = 64 * 1024;
 
-    private final FileDescriptor epoll;
-    private final int epollFd;
-    private final FileDescriptor wake;
-    private final int wakeFd;
-    private final Object wakeLock = new Object();
-    /** Guarded by {@link #wakeLock}: no eventfd write after close, when the number may belong to someone else. */
-    private boolean closed;
+    private static final System.Logger LOG = System.getLogger("io.usockets");
+    private static volatile boolean fallbackLogged;
 
-    private final ByteBuffer events;
-    private final long eventsAddress;
-    private final int eventSize;
-    private final int dataOffset;
+    private final EpollRoute route;
 
     /** Descriptor → poll; null for descriptors not registered here. */
     private CorePoll[] polls = new CorePoll[1024];
@@ -100,33 +87,34 @@ final class NativePoller implements Poller {
     private ByteBuffer lastReadBuffer;
     private long lastReadAddress;
 
-    NativePoller() throws IOException {
-        epoll = Native.newEpollCreate();
-        FileDescriptor eventFd = null;
-        try {
-            eventFd = Native.newEventFd();
-            Native.epollCtlAdd(epoll.intValue(), eventFd.intValue(), EPOLLIN);
-            eventSize = Native.sizeofEpollEvent();
-            dataOffset = Native.offsetofEpollData();
-            events = ByteBuffer.allocateDirect(MAX_EVENTS * eventSize).order(ByteOrder.nativeOrder());
-            eventsAddress = Buffer.memoryAddress(events);
-            // Checked when the loop is created: the raw epoll_wait answers on this very set.
-            int ready = EpollAccess.epollWait(epoll.intValue(), eventsAddress, MAX_EVENTS, 0);
-            if (ready < 0) {
-                throw Errors.newIOException("epoll_wait", ready);
+    /**
+     * Opens the poller on the raw route, or on the fallback route when the raw one is out of reach (logged once with
+     * the reason) or when {@code route} is {@code "handler"}.
+     */
+    NativePoller(String route) throws IOException {
+        EpollRoute chosen = null;
+        if (!"handler".equals(route)) {
+            try {
+                chosen = new RawEpoll(this);
+            } catch (IllegalStateException | IOException e) {
+                if (!fallbackLogged) {
+                    fallbackLogged = true;
+                    LOG.log(System.Logger.Level.WARNING, "native backend: the raw epoll route is not available ("
+                            + e.getMessage() + "); using Netty's EpollIoHandler instead, which costs more memory per "
+                            + "socket and some allocation per event");
+                }
             }
-        } catch (IOException | RuntimeException | Error e) {
-            closeQuietly(eventFd);
-            closeQuietly(epoll);
-            throw e;
         }
-        epollFd = epoll.intValue();
-        wake = eventFd;
-        wakeFd = eventFd.intValue();
+        this.route = chosen != null ? chosen : new HandlerEpoll(this);
         scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
         scratchAddress = Buffer.memoryAddress(scratch);
         iov = ByteBuffer.allocateDirect(32).order(ByteOrder.nativeOrder());
         iovAddress = Buffer.memoryAddress(iov);
+    }
+
+    /** The route in use: {@code raw} or {@code handler}. */
+    String route() {
+        return route.name();
     }
 
     @Override
@@ -138,59 +126,39 @@ final class NativePoller implements Poller {
 
     @Override
     public void poll(long timeoutNanos) throws IOException {
-        int timeoutMillis;
-        if (timeoutNanos < 0) {
-            timeoutMillis = -1;
-        } else if (timeoutNanos == 0) {
-            timeoutMillis = 0;
-        } else {
-            // Round up so a sub-millisecond wait does not become a busy loop of zero timeouts.
-            timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+        route.poll(timeoutNanos);
+    }
+
+    /**
+     * Called by the route for each ready descriptor with its epoll mask. EPOLLERR and EPOLLHUP become readiness for
+     * whatever the poll is interested in, so the core meets the error on its read, write or connect completion; with
+     * no interest at all they are reported as an error alone, which closes a socket instead of spinning on a
+     * level-triggered error.
+     */
+    void ready(int fd, int mask) {
+        CorePoll poll = fd < polls.length ? polls[fd] : null;
+        if (poll == null) {
+            // Closed by an earlier callback of this batch.
+            return;
         }
-        int ready = EpollAccess.epollWait(epollFd, eventsAddress, MAX_EVENTS, timeoutMillis);
-        if (ready < 0) {
-            if (ready == -EINTR) {
-                return;
-            }
-            throw Errors.newIOException("epoll_wait", ready);
+        int interest = state[fd] & INTEREST;
+        int readyEvents = 0;
+        if ((mask & EPOLLIN) != 0) {
+            readyEvents = CorePoll.READABLE;
         }
-        ByteBuffer array = events;
-        for (int i = 0; i < ready; i++) {
-            int offset = i * eventSize;
-            int mask = array.getInt(offset);
-            int fd = array.getInt(offset + dataOffset);
-            if (fd == wakeFd) {
-                Native.eventFdRead(wakeFd);
-                continue;
-            }
-            CorePoll poll = fd < polls.length ? polls[fd] : null;
-            if (poll == null) {
-                // Closed by an earlier callback of this batch.
-                continue;
-            }
-            int interest = state[fd] & INTEREST;
-            int readyEvents = 0;
-            if ((mask & EPOLLIN) != 0) {
-                readyEvents = CorePoll.READABLE;
-            }
-            if ((mask & EPOLLOUT) != 0) {
-                readyEvents |= CorePoll.WRITABLE;
-            }
-            boolean error = (mask & (EPOLLERR | EPOLLHUP)) != 0;
-            if (error) {
-                readyEvents |= interest;
-            }
-            poll.onReady(readyEvents & interest, error);
+        if ((mask & EPOLLOUT) != 0) {
+            readyEvents |= CorePoll.WRITABLE;
         }
+        boolean error = (mask & (EPOLLERR | EPOLLHUP)) != 0;
+        if (error) {
+            readyEvents |= interest;
+        }
+        poll.onReady(readyEvents & interest, error);
     }
 
     @Override
     public void wakeup() {
-        synchronized (wakeLock) {
-            if (!closed) {
-                Native.eventFdWrite(wakeFd, 1L);
-            }
-        }
+        route.wakeup();
     }
 
     @Override
@@ -198,28 +166,23 @@ final class NativePoller implements Poller {
         for (int fd = 0; fd < polls.length; fd++) {
             CorePoll poll = polls[fd];
             if (poll != null) {
-                polls[fd] = null;
-                state[fd] = 0;
+                unregister(poll, (Socket) poll.io);
                 if (poll.kind != CorePoll.KIND_CALLBACK) {
                     closeRaw(poll.io);
                 }
             }
         }
-        synchronized (wakeLock) {
-            closed = true;
-            closeQuietly(wake);
-        }
-        closeQuietly(epoll);
+        route.close();
     }
 
-    private static void closeQuietly(FileDescriptor fd) {
+    static void closeQuietly(FileDescriptor fd) {
         if (fd == null) {
             return;
         }
         try {
             fd.close();
         } catch (IOException e) {
-            System.getLogger("io.usockets").log(System.Logger.Level.DEBUG, "close failed", e);
+            LOG.log(System.Logger.Level.DEBUG, "close failed", e);
         }
     }
 
@@ -257,9 +220,9 @@ final class NativePoller implements Poller {
         int flags = ((wanted & CorePoll.READABLE) != 0 ? EPOLLIN : 0) | ((wanted & CorePoll.WRITABLE) != 0 ? EPOLLOUT : 0);
         try {
             if ((current & ADDED) != 0) {
-                Native.epollCtlMod(epollFd, fd, flags);
+                route.modify((Socket) poll.io, flags);
             } else {
-                Native.epollCtlAdd(epollFd, fd, flags);
+                route.add((Socket) poll.io, flags);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set the epoll interest of descriptor " + fd, e);
@@ -267,16 +230,12 @@ final class NativePoller implements Poller {
         state[fd] = (byte) ((current & ~INTEREST) | ADDED | wanted);
     }
 
-    /** Takes the poll's descriptor out of the epoll set and the lookup table; true if it was there. */
+    /** Takes the poll's descriptor out of the epoll set and the lookup table. */
     private void unregister(CorePoll poll, Socket socket) {
         int fd = socket.intValue();
         if (fd < polls.length && polls[fd] == poll) {
             if ((state[fd] & ADDED) != 0) {
-                try {
-                    Native.epollCtlDel(epollFd, fd);
-                } catch (IOException e) {
-                    System.getLogger("io.usockets").log(System.Logger.Level.DEBUG, "epoll_ctl DEL failed", e);
-                }
+                route.remove(socket);
             }
             polls[fd] = null;
             state[fd] = 0;
@@ -305,7 +264,7 @@ final class NativePoller implements Poller {
         try {
             ((Socket) raw).close();
         } catch (IOException e) {
-            System.getLogger("io.usockets").log(System.Logger.Level.DEBUG, "close failed", e);
+            LOG.log(System.Logger.Level.DEBUG, "close failed", e);
         }
     }
 
@@ -575,9 +534,6 @@ final class NativePoller implements Poller {
         int fd = handle.descriptor();
         if (fd < polls.length && polls[fd] != null) {
             throw new IllegalArgumentException(handle + " is already registered with this loop");
-        }
-        if (fd == epollFd || fd == wakeFd) {
-            throw new IllegalArgumentException(handle + " is this loop's own epoll or eventfd descriptor");
         }
         Socket probe = new Socket(fd);
         int domain;
