@@ -15,7 +15,7 @@ import java.lang.invoke.MethodType;
  * {@code epoll_event} array; this class looks it up once with {@link MethodHandles#privateLookupIn} and calls it
  * through a constant method handle, so a call allocates nothing. On the class path no flag is needed; on the module
  * path the JVM needs {@link #ADD_OPENS}. If the lookup fails (a Netty upgrade renamed the method, or the package is
- * not open) {@link #unavailableReason()} says why and the backend reports itself unavailable.
+ * not open) {@link #unavailableReason()} says why, and each loop runs on {@link HandlerEpoll} instead.
  */
 final class EpollAccess {
 

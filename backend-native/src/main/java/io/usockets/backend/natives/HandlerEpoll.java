@@ -104,8 +104,13 @@ final class HandlerEpoll implements EpollRoute, ThreadAwareExecutor, IoHandlerCo
         } catch (Exception e) {
             throw new IOException("Netty's EpollIoHandler refused descriptor " + fd, e);
         }
+        try {
+            submit(handle, flags);
+        } catch (IOException | RuntimeException e) {
+            handle.registration.cancel();
+            throw e;
+        }
         handles[fd] = handle;
-        submit(handle, flags);
     }
 
     @Override
