@@ -3,6 +3,8 @@ package io.usockets.tests;
 import io.usockets.ListenOptions;
 import io.usockets.ListenSocket;
 import io.usockets.Loop;
+import io.usockets.NativeHandle;
+import io.usockets.Poll;
 import io.usockets.LoopOptions;
 import io.usockets.Socket;
 import io.usockets.SocketContext;
@@ -20,6 +22,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -224,6 +230,104 @@ class NativeBackendTest {
                     ls.close();
                 });
             }
+        }
+    }
+
+    @Test
+    void aNumberReusedInsideABatchDoesNotGetTheClosedDescriptorsEvent() throws Exception {
+        try (TestLoop tl = TestLoop.start("native")) {
+            List<Socket<Void>> accepted = new ArrayList<>();
+            List<io.netty.channel.unix.FileDescriptor> pipes = new ArrayList<>();
+            AtomicInteger spurious = new AtomicInteger();
+            AtomicInteger readable = new AtomicInteger();
+            AtomicInteger reusedFd = new AtomicInteger(-1);
+            // Set once the test writes into the pipe; readiness reported before that is the closed socket's.
+            AtomicBoolean written = new AtomicBoolean();
+            AtomicReference<io.netty.channel.unix.FileDescriptor> writeEnd = new AtomicReference<>();
+            AtomicReference<Poll<Void>> pollRef = new AtomicReference<>();
+            ListenSocket ls = tl.call(() -> {
+                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                ctx.onOpen((s, client) -> accepted.add(s));
+                ctx.onData((s, data) -> {
+                    if (s != accepted.get(0)) {
+                        return;
+                    }
+                    // A's data comes first in the batch; B's event is further down. Close B and take its number.
+                    Socket<Void> b = accepted.get(1);
+                    int number = b.nativeHandle().descriptor();
+                    b.close();
+                    try {
+                        for (int i = 0; i < 64 && reusedFd.get() < 0; i++) {
+                            io.netty.channel.unix.FileDescriptor[] pipe = io.netty.channel.unix.FileDescriptor.pipe();
+                            pipes.add(pipe[0]);
+                            if (pipe[0].intValue() == number) {
+                                reusedFd.set(number);
+                                writeEnd.set(pipe[1]);
+                            } else if (pipe[1].intValue() == number) {
+                                pipe[1].close();
+                            } else {
+                                pipes.add(pipe[1]);
+                            }
+                        }
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                    Poll<Void> poll = tl.loop().createPoll(true);
+                    poll.init(NativeHandle.ofDescriptor(reusedFd.get()), (p, events, error) -> {
+                        (written.get() ? readable : spurious).incrementAndGet();
+                    });
+                    poll.start(Poll.READABLE);
+                    pollRef.set(poll);
+                });
+                return ctx.listen("127.0.0.1", 0);
+            });
+            try (Part1Support.Peer a = Part1Support.Peer.connect(ls.port());
+                 Part1Support.Peer b = Part1Support.Peer.connect(ls.port())) {
+                Part1Support.waitUntil(() -> tl.call(accepted::size) == 2, "both connections accepted");
+                assertEquals(b.localPort(), (int) tl.call(() -> accepted.get(1).remotePort()), "accept order");
+                CountDownLatch sleeping = new CountDownLatch(1);
+                tl.loop().defer(() -> {
+                    sleeping.countDown();
+                    Part1Support.sleep(300);
+                });
+                TestLoop.await(sleeping);
+                a.write("a");
+                b.write("b");
+                Part1Support.waitUntil(() -> tl.call(pollRef::get) != null, "the poll on the reused number");
+                assertTrue(reusedFd.get() >= 0, "no pipe got the closed socket's number");
+                for (int i = 0; i < 5; i++) {
+                    tl.run(() -> { });
+                }
+                assertEquals(0, spurious.get(), "the pipe's poll got the closed socket's readiness");
+                written.set(true);
+                ByteBuffer one = ByteBuffer.allocateDirect(1).put((byte) 1).flip();
+                writeEnd.get().write(one, 0, 1);
+                Part1Support.waitUntil(() -> readable.get() > 0, "the pipe's poll reporting real data");
+            } finally {
+                tl.run(() -> {
+                    if (pollRef.get() != null) {
+                        pollRef.get().free();
+                    }
+                    for (io.netty.channel.unix.FileDescriptor fd : pipes) {
+                        closeQuietly(fd);
+                    }
+                    if (writeEnd.get() != null) {
+                        closeQuietly(writeEnd.get());
+                    }
+                    for (Socket<Void> s : accepted) {
+                        s.close();
+                    }
+                    ls.close();
+                });
+            }
+        }
+    }
+
+    private static void closeQuietly(io.netty.channel.unix.FileDescriptor fd) {
+        try {
+            fd.close();
+        } catch (IOException e) {
+            throw new AssertionError(e);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.usockets.backend.natives;
 
-import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.FileDescriptor;
 
 import java.io.IOException;
 
@@ -17,13 +17,13 @@ interface EpollRoute {
     String name();
 
     /** Puts {@code socket} into the epoll set with {@code flags} (0: errors only). */
-    void add(Socket socket, int flags) throws IOException;
+    void add(FileDescriptor socket, int flags) throws IOException;
 
     /** Changes the flags of a descriptor already in the set. */
-    void modify(Socket socket, int flags) throws IOException;
+    void modify(FileDescriptor socket, int flags) throws IOException;
 
     /** Takes a descriptor that is still open out of the set. */
-    void remove(Socket socket);
+    void remove(FileDescriptor socket);
 
     /** Waits at most {@code timeoutNanos} (negative: no limit, 0: not at all) and reports every ready descriptor. */
     void poll(long timeoutNanos) throws IOException;

@@ -10,7 +10,6 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.FileDescriptor;
-import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 
 import java.io.IOException;
@@ -59,10 +58,10 @@ final class HandlerEpoll implements EpollRoute, ThreadAwareExecutor, IoHandlerCo
 
     /** One socket as Netty sees it. */
     private final class Handle implements EpollIoHandle {
-        final Socket socket;
+        final FileDescriptor socket;
         IoRegistration registration;
 
-        Handle(Socket socket) {
+        Handle(FileDescriptor socket) {
             this.socket = socket;
         }
 
@@ -93,7 +92,7 @@ final class HandlerEpoll implements EpollRoute, ThreadAwareExecutor, IoHandlerCo
     }
 
     @Override
-    public void add(Socket socket, int flags) throws IOException {
+    public void add(FileDescriptor socket, int flags) throws IOException {
         int fd = socket.intValue();
         if (fd >= handles.length) {
             handles = Arrays.copyOf(handles, Math.max(handles.length * 2, Integer.highestOneBit(fd) * 2));
@@ -114,7 +113,7 @@ final class HandlerEpoll implements EpollRoute, ThreadAwareExecutor, IoHandlerCo
     }
 
     @Override
-    public void modify(Socket socket, int flags) throws IOException {
+    public void modify(FileDescriptor socket, int flags) throws IOException {
         submit(handles[socket.intValue()], flags);
     }
 
@@ -127,7 +126,7 @@ final class HandlerEpoll implements EpollRoute, ThreadAwareExecutor, IoHandlerCo
     }
 
     @Override
-    public void remove(Socket socket) {
+    public void remove(FileDescriptor socket) {
         int fd = socket.intValue();
         Handle handle = fd < handles.length ? handles[fd] : null;
         if (handle != null && handle.socket == socket) {

@@ -31,7 +31,13 @@ import java.util.Arrays;
  * own {@code epoll_wait} into a preallocated event array, or the fallback {@link HandlerEpoll} on Netty's public
  * {@code EpollIoHandler}. Each ready descriptor indexes {@link #polls}, an array of polls, and {@link #state}, one
  * byte per descriptor holding the interest given to the kernel, whether the descriptor is in the epoll set yet, and
- * whether TCP_CORK is on. A poll's {@code io} is its Netty {@link Socket} ({@link UnixSocket} for unix sockets).
+ * whether TCP_CORK is on. A poll's {@code io} is its Netty {@link Socket} ({@link UnixSocket} for unix sockets; a
+ * plain {@link FileDescriptor} for a user poll on a pipe, eventfd or timerfd).
+ *
+ * <p>Events carry the descriptor number, not the poll (Netty's {@code epollCtlAdd} stores the number), and a callback
+ * may close a descriptor whose event is still further down the batch and then get the same number for a new socket,
+ * pipe or accepted connection. A poll registered during a batch is therefore marked FRESH and ignores the rest of
+ * that batch: its own readiness is reported again by the next wait, since the set is level-triggered.
  *
  * <p>A poll joins the epoll set with its first interest (one {@code epoll_ctl} per new socket, not two).
  * EPOLLERR and EPOLLHUP are reported as readiness for whatever the poll is interested in, so the core meets the
@@ -64,6 +70,8 @@ final class NativePoller implements Poller {
     private static final int INTEREST = CorePoll.READABLE | CorePoll.WRITABLE;
     private static final int ADDED = 4;
     private static final int CORKED = 8;
+    /** Registered while this batch of events is dispatched: any event for the number in this batch is stale. */
+    private static final int FRESH = 16;
 
     private static final int SCRATCH_SIZE = 64 * 1024;
 
@@ -76,6 +84,11 @@ final class NativePoller implements Poller {
     private CorePoll[] polls = new CorePoll[1024];
     /** Descriptor → ADDED, CORKED and kernel interest bits. */
     private byte[] state = new byte[1024];
+    /** True while a batch of events is being waited for and dispatched. */
+    private boolean dispatching;
+    /** Descriptors registered during this batch (marked FRESH until it ends). */
+    private int[] fresh = new int[64];
+    private int freshCount;
 
     private final ByteBuffer scratch;
     private final long scratchAddress;
@@ -126,7 +139,17 @@ final class NativePoller implements Poller {
 
     @Override
     public void poll(long timeoutNanos) throws IOException {
-        route.poll(timeoutNanos);
+        dispatching = true;
+        try {
+            route.poll(timeoutNanos);
+        } finally {
+            dispatching = false;
+            for (int i = 0; i < freshCount; i++) {
+                int fd = fresh[i];
+                state[fd] &= ~FRESH;
+            }
+            freshCount = 0;
+        }
     }
 
     /**
@@ -141,7 +164,12 @@ final class NativePoller implements Poller {
             // Closed by an earlier callback of this batch.
             return;
         }
-        int interest = state[fd] & INTEREST;
+        int bits = state[fd];
+        if ((bits & FRESH) != 0) {
+            // The number was closed and reused by a callback of this batch: the event was the old descriptor's.
+            return;
+        }
+        int interest = bits & INTEREST;
         int readyEvents = 0;
         if ((mask & EPOLLIN) != 0) {
             readyEvents = CorePoll.READABLE;
@@ -153,7 +181,10 @@ final class NativePoller implements Poller {
         if (error) {
             readyEvents |= interest;
         }
-        poll.onReady(readyEvents & interest, error);
+        readyEvents &= interest;
+        if (readyEvents != 0 || error) {
+            poll.onReady(readyEvents, error);
+        }
     }
 
     @Override
@@ -166,7 +197,7 @@ final class NativePoller implements Poller {
         for (int fd = 0; fd < polls.length; fd++) {
             CorePoll poll = polls[fd];
             if (poll != null) {
-                unregister(poll, (Socket) poll.io);
+                unregister(poll, (FileDescriptor) poll.io);
                 if (poll.kind != CorePoll.KIND_CALLBACK) {
                     closeRaw(poll.io);
                 }
@@ -190,7 +221,7 @@ final class NativePoller implements Poller {
 
     @Override
     public void register(CorePoll poll, Object raw) {
-        Socket socket = (Socket) raw;
+        FileDescriptor socket = (FileDescriptor) raw;
         int fd = socket.intValue();
         if (fd >= polls.length) {
             int length = Math.max(polls.length * 2, Integer.highestOneBit(fd) * 2);
@@ -201,13 +232,21 @@ final class NativePoller implements Poller {
             throw new IllegalStateException("descriptor " + fd + " is already registered with this loop");
         }
         polls[fd] = poll;
-        state[fd] = 0;
+        if (dispatching) {
+            state[fd] = FRESH;
+            if (freshCount == fresh.length) {
+                fresh = Arrays.copyOf(fresh, freshCount * 2);
+            }
+            fresh[freshCount++] = fd;
+        } else {
+            state[fd] = 0;
+        }
         poll.io = socket;
     }
 
     @Override
     public void setInterest(CorePoll poll, int events) {
-        int fd = ((Socket) poll.io).intValue();
+        int fd = ((FileDescriptor) poll.io).intValue();
         int wanted = switch (poll.kind) {
             case CorePoll.KIND_LISTEN -> events & CorePoll.READABLE;
             case CorePoll.KIND_CONNECTING -> events & CorePoll.WRITABLE;
@@ -220,9 +259,9 @@ final class NativePoller implements Poller {
         int flags = ((wanted & CorePoll.READABLE) != 0 ? EPOLLIN : 0) | ((wanted & CorePoll.WRITABLE) != 0 ? EPOLLOUT : 0);
         try {
             if ((current & ADDED) != 0) {
-                route.modify((Socket) poll.io, flags);
+                route.modify((FileDescriptor) poll.io, flags);
             } else {
-                route.add((Socket) poll.io, flags);
+                route.add((FileDescriptor) poll.io, flags);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set the epoll interest of descriptor " + fd, e);
@@ -231,7 +270,7 @@ final class NativePoller implements Poller {
     }
 
     /** Takes the poll's descriptor out of the epoll set and the lookup table. */
-    private void unregister(CorePoll poll, Socket socket) {
+    private void unregister(CorePoll poll, FileDescriptor socket) {
         int fd = socket.intValue();
         if (fd < polls.length && polls[fd] == poll) {
             if ((state[fd] & ADDED) != 0) {
@@ -244,7 +283,7 @@ final class NativePoller implements Poller {
 
     @Override
     public void close(CorePoll poll) {
-        Socket socket = (Socket) poll.io;
+        FileDescriptor socket = (FileDescriptor) poll.io;
         if (socket != null) {
             unregister(poll, socket);
             closeRaw(socket);
@@ -253,7 +292,7 @@ final class NativePoller implements Poller {
 
     @Override
     public void deregister(CorePoll poll) {
-        Socket socket = (Socket) poll.io;
+        FileDescriptor socket = (FileDescriptor) poll.io;
         if (socket != null) {
             unregister(poll, socket);
         }
@@ -262,7 +301,7 @@ final class NativePoller implements Poller {
     @Override
     public void closeRaw(Object raw) {
         try {
-            ((Socket) raw).close();
+            ((FileDescriptor) raw).close();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "close failed", e);
         }
@@ -513,18 +552,19 @@ final class NativePoller implements Poller {
 
     @Override
     public NativeHandle handle(CorePoll poll) {
-        return NativeHandle.ofDescriptor(((Socket) poll.io).intValue());
+        return NativeHandle.ofDescriptor(((FileDescriptor) poll.io).intValue());
     }
 
     @Override
     public NativeHandle handleOfRaw(Object raw) {
-        return NativeHandle.ofDescriptor(((Socket) raw).intValue());
+        return NativeHandle.ofDescriptor(((FileDescriptor) raw).intValue());
     }
 
     /**
-     * Wraps a descriptor: a unix socket becomes a {@link UnixSocket}, anything else (TCP, or any pollable
-     * descriptor for a user poll) a plain {@link Socket}. The descriptor's blocking mode is left as it is: accepted
-     * connections are already non-blocking, and a user poll's descriptor is the user's.
+     * Wraps a descriptor: a unix socket becomes a {@link UnixSocket}, another socket a plain {@link Socket}, and any
+     * other pollable descriptor (a pipe, an eventfd, a timerfd, for a user poll) a {@link FileDescriptor}. The
+     * descriptor's blocking mode is left as it is: accepted connections are already non-blocking, and a user poll's
+     * descriptor is the user's.
      */
     @Override
     public Object rawOf(NativeHandle handle) {
@@ -535,17 +575,21 @@ final class NativePoller implements Poller {
         if (fd < polls.length && polls[fd] != null) {
             throw new IllegalArgumentException(handle + " is already registered with this loop");
         }
-        Socket probe = new Socket(fd);
-        int domain;
+        Socket socket;
         try {
-            domain = probe.getIntOpt(SOL_SOCKET, SO_DOMAIN);
-        } catch (IOException e) {
-            if (e instanceof Errors.NativeIoException n && n.expectedErr() == Errors.ERRNO_EBADF_NEGATIVE) {
+            // Netty's Socket asks getsockname() for the family, which fails on anything but an open socket.
+            socket = new Socket(fd);
+        } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("Bad file descriptor")) {
                 throw new IllegalArgumentException(handle + " is not an open descriptor", e);
             }
-            // Not a socket (a pipe, an eventfd, a timerfd): pollable all the same.
-            return probe;
+            return new FileDescriptor(fd);
         }
-        return domain == AF_UNIX ? new UnixSocket(fd) : probe;
+        try {
+            return socket.getIntOpt(SOL_SOCKET, SO_DOMAIN) == AF_UNIX ? new UnixSocket(fd) : socket;
+        } catch (IOException e) {
+            return socket;
+        }
     }
 }

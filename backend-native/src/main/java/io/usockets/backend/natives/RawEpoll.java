@@ -4,7 +4,6 @@ import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.FileDescriptor;
-import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -75,17 +74,17 @@ final class RawEpoll implements EpollRoute {
     }
 
     @Override
-    public void add(Socket socket, int flags) throws IOException {
+    public void add(FileDescriptor socket, int flags) throws IOException {
         Native.epollCtlAdd(epollFd, socket.intValue(), flags);
     }
 
     @Override
-    public void modify(Socket socket, int flags) throws IOException {
+    public void modify(FileDescriptor socket, int flags) throws IOException {
         Native.epollCtlMod(epollFd, socket.intValue(), flags);
     }
 
     @Override
-    public void remove(Socket socket) {
+    public void remove(FileDescriptor socket) {
         try {
             Native.epollCtlDel(epollFd, socket.intValue());
         } catch (IOException e) {
