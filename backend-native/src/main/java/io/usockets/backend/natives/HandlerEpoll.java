@@ -41,6 +41,10 @@ final class HandlerEpoll implements EpollRoute, ThreadAwareExecutor, IoHandlerCo
     /** Descriptor → this route's handle. */
     private Handle[] handles = new Handle[1024];
 
+    private final Object wakeLock = new Object();
+    /** Guarded by {@link #wakeLock}: no eventfd write after close, when the number may belong to someone else. */
+    private boolean closed;
+
     /** The current wait: blocking or not, and its deadline on the System.nanoTime clock (-1: none). */
     private boolean canBlock;
     private long deadlineNanos;
@@ -144,13 +148,20 @@ final class HandlerEpoll implements EpollRoute, ThreadAwareExecutor, IoHandlerCo
 
     @Override
     public void wakeup() {
-        handler.wakeup();
+        synchronized (wakeLock) {
+            if (!closed) {
+                handler.wakeup();
+            }
+        }
     }
 
     @Override
     public void close() {
         handler.prepareToDestroy();
-        handler.destroy();
+        synchronized (wakeLock) {
+            closed = true;
+            handler.destroy();
+        }
     }
 
     // ---------------------------------------------------------------- IoHandlerContext: the current wait
