@@ -89,7 +89,7 @@ class ThreadMisuseTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void loopRunFromAForeignThreadWhileItRunsThrowsNamingBothThreads(String backend) {
         try (TestLoop tl = TestLoop.start(backend)) {
-            // A task that ran proves run() holds the loop; otherwise the foreign run() could win the loop thread.
+            // TestLoop.start returns before run() starts; a deferred task runs only once the loop runs.
             tl.run(() -> { });
             Throwable thrown = Part1Support.thrownOnThread(CALLER, () -> tl.loop().run());
             Part1Support.assertMisuse(thrown, CALLER, tl.thread());

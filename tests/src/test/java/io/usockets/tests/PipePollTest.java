@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code stop} silences it, {@code change} switches events, and {@code free} leaves the handle open. The pipe is a
  * java.nio {@link Pipe} on channel backends and a kernel pipe (through Netty's binding) on descriptor backends.
  */
-class PollTest {
+class PipePollTest {
 
     /** A pipe in the form the backend takes: both ends as handles, plus a way to write and drain and close it. */
     private interface TestPipe extends AutoCloseable {
