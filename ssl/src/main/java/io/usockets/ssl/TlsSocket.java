@@ -116,6 +116,13 @@ final class TlsSocket extends CoreSocket {
 
     private void handshakeDone() {
         tlsFlags |= HANDSHAKE_DONE;
+        if ((tlsFlags & CLIENT) == 0 && serverNameUserData == null) {
+            // A resumed session skips the certificate callback; the SNI table still names the user data.
+            ServerNames.Entry entry = config.serverNames.match(SSL.getSniHostname(ssl));
+            if (entry != null) {
+                serverNameUserData = entry.userData();
+            }
+        }
         if (config.handshakeTimeoutSeconds > 0) {
             timeout(0);
         }
