@@ -527,6 +527,31 @@ final class TlsSocket extends CoreSocket {
         super.shutdown();
     }
 
+    /**
+     * Closes now, as on a plain socket; an orderly close ({@code NORMAL}) of an open TLS socket first offers the
+     * peer a close_notify in one non-blocking write, so it can tell the end from a truncation.
+     */
+    @Override
+    public void close(CloseCode code, Object reason) {
+        coreLoop().checkThread();
+        if ((code == null || code == CloseCode.NORMAL) && ssl != 0 && !isClosed() && !isHandshaking()
+                && !super.isShutDown() && (tlsFlags & SHUTDOWN_PENDING) == 0 && kind == KIND_SOCKET
+                && (pending == null || pending.position() == 0)) {
+            TlsLoopState state = config.state;
+            SSL.bioSetByteBuffer(bio, state.cipherAddress, TlsLoopState.CIPHER_CAPACITY, true);
+            SSL.shutdownSSL(ssl);
+            int produced = TlsLoopState.CIPHER_CAPACITY - SSL.bioLengthByteBuffer(bio);
+            SSL.bioClearByteBuffer(bio);
+            SSL.clearError();
+            if (produced > 0) {
+                ByteBuffer cipher = state.cipher;
+                cipher.clear().limit(produced);
+                super.write(cipher, false);
+            }
+        }
+        super.close(code, reason);
+    }
+
     @Override
     public boolean isShutDown() {
         return super.isShutDown() || (tlsFlags & SHUTDOWN_PENDING) != 0;

@@ -44,6 +44,11 @@ final class Part2Support {
         }
     }
 
+    /** A blocking client of {@code mode} (TLS: handshake done) connected to 127.0.0.1:{@code port}. */
+    static Socket client(Mode mode, int port) throws IOException {
+        return mode.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0, SO_TIMEOUT_MS);
+    }
+
     /** Reads exactly {@code n} bytes or fails (end of stream or timeout). */
     static byte[] readExactly(InputStream in, int n) throws IOException {
         byte[] out = new byte[n];

@@ -72,6 +72,19 @@ public final class TlsSupport {
         return context;
     }
 
+    /** A JDK TLS context for a java.net server presenting {@link #SERVER}. */
+    public static SSLContext jdkServerContext() throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("server", SERVER.key(), "pw".toCharArray(),
+                new X509Certificate[] {SERVER.certificate(), CA.certificate()});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "pw".toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), null, null);
+        return context;
+    }
+
     /** Writes a PEM file into {@code dir} and returns its path. */
     public static Path write(Path dir, String name, String pem) throws IOException {
         Path file = dir.resolve(name);

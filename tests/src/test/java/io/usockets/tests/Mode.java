@@ -1,0 +1,95 @@
+package io.usockets.tests;
+
+import io.usockets.Loop;
+import io.usockets.SocketContext;
+import io.usockets.tests.tls.TlsSupport;
+import org.junit.jupiter.params.provider.Arguments;
+
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Plain or TLS: the second parameter of the conformance suite (DESIGN.md: every backend, plain and TLS). A scenario
+ * gets its contexts from {@link #context(Loop)} and its java.net peers from {@link #connect}; in TLS mode those are
+ * TLS contexts presenting the test CA's server certificate (clients do not verify) and JDK {@link SSLSocket}s that
+ * have completed their handshake.
+ */
+public enum Mode {
+    PLAIN,
+    TLS;
+
+    /** Method source for {@code @ParameterizedTest}: every backend in both modes. */
+    public static Stream<Arguments> backendsAndModes() {
+        List<Arguments> all = new ArrayList<>();
+        for (String backend : Backends.names()) {
+            for (Mode mode : values()) {
+                all.add(Arguments.of(backend, mode));
+            }
+        }
+        return all.stream();
+    }
+
+    /** A socket context of this mode on {@code loop} (call on the loop thread). */
+    public <C, S> SocketContext<C, S> context(Loop loop) {
+        return this == PLAIN ? loop.createSocketContext() : loop.createSocketContext(TlsSupport.serverOptions());
+    }
+
+    /** Accepts one connection on a java.net server: plain, or TLS with the server handshake done. */
+    public Socket accept(java.net.ServerSocket server, int timeoutMillis) throws IOException {
+        Socket s = server.accept();
+        if (this == PLAIN) {
+            return s;
+        }
+        try {
+            s.setSoTimeout(timeoutMillis);
+            SSLSocket tls = (SSLSocket) TlsSupport.jdkServerContext().getSocketFactory()
+                    .createSocket(s, null, s.getPort(), true);
+            tls.setUseClientMode(false);
+            tls.setSoTimeout(timeoutMillis);
+            tls.startHandshake();
+            return tls;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        } catch (Exception e) {
+            s.close();
+            throw new IOException("cannot set up the TLS peer", e);
+        }
+    }
+
+    /**
+     * A connected blocking peer: plain, or TLS with the handshake done (trusting the test CA), with a receive
+     * buffer of {@code receiveBuffer} bytes unless 0. The caller sets timeouts and closes it.
+     */
+    public Socket connect(InetSocketAddress address, int receiveBuffer, int timeoutMillis) throws IOException {
+        Socket s = new Socket();
+        try {
+            if (receiveBuffer > 0) {
+                s.setReceiveBufferSize(receiveBuffer);
+            }
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(timeoutMillis);
+            s.connect(address, timeoutMillis);
+            if (this == PLAIN) {
+                return s;
+            }
+            SSLSocket tls = (SSLSocket) TlsSupport.jdkContext(null).getSocketFactory()
+                    .createSocket(s, "localhost", address.getPort(), true);
+            tls.setUseClientMode(true);
+            tls.setSoTimeout(timeoutMillis);
+            tls.startHandshake();
+            return tls;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        } catch (Exception e) {
+            s.close();
+            throw new IOException("cannot set up the TLS peer", e);
+        }
+    }
+}
