@@ -34,6 +34,26 @@ public enum Mode {
         return all.stream();
     }
 
+    /**
+     * Scenarios that run in plain mode only, each with the reason TLS does not fit it (the rest of the conformance
+     * suite runs in both modes; scenarios with no socket data — timers, loop, threads, configuration, accept
+     * back-off — have no mode at all).
+     */
+    public static final java.util.Map<String, String> PLAIN_ONLY = java.util.Map.of(
+            "ContextTest.preOpenReturningNullHandsTheConnectionToAnotherContext",
+            "the peer sends before the connection is adopted; a TLS peer cannot send before its handshake, which"
+                    + " only the adopting context can answer",
+            "FailureTest.peerResetWhileWritingClosesTheSocketWithoutAnEscapingException",
+            "the JDK's TLS peer sends close_notify before its reset, so the server sees an orderly end first",
+            "ListenTest.unixListenSocketRemovesItsFileOnClose",
+            "its peer is a raw unix-domain SocketChannel and the JDK has no TLS over those (TLS over unix sockets"
+                    + " runs in unixListenReplacesAStaleFileAndEchoesWithConnectUnix)");
+
+    /** Method source for scenarios listed in {@link #PLAIN_ONLY}: every backend, plain mode. */
+    public static Stream<Arguments> backendsPlainOnly() {
+        return Backends.names().stream().map(b -> Arguments.of(b, PLAIN));
+    }
+
     /** A socket context of this mode on {@code loop} (call on the loop thread). */
     public <C, S> SocketContext<C, S> context(Loop loop) {
         return this == PLAIN ? loop.createSocketContext() : loop.createSocketContext(TlsSupport.serverOptions());

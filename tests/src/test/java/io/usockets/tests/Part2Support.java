@@ -103,6 +103,11 @@ final class Part2Support {
         return s;
     }
 
+    /** Accepts one connection in {@code mode} (TLS: server handshake done) with the bounded timeouts set. */
+    static Socket accept(Mode mode, ServerSocket server) throws IOException {
+        return mode.accept(server, SO_TIMEOUT_MS);
+    }
+
     /** Accepts one connection with the bounded timeouts set. */
     static Socket accept(ServerSocket server) throws IOException {
         Socket s = server.accept();
