@@ -41,6 +41,10 @@ final class TlsSocket extends CoreSocket {
     /** A native call is running; a close now must wait for it to return before freeing the SSL. */
     private static final byte IN_SSL = 8;
     private static final byte FREE_PENDING = 16;
+    /** The application paused reading (tracked here too: the core's flag is its own). */
+    private static final byte PAUSED = 32;
+    /** Input is held back by a pause: ciphertext in {@link #held} and/or plaintext inside the SSL. */
+    private static final byte HOLDING = 64;
 
     private final TlsConfig config;
     private long ssl;
@@ -53,6 +57,9 @@ final class TlsSocket extends CoreSocket {
     private String verifyFailure;
     /** Ciphertext the kernel has not taken yet, in [0, position); null until first needed. */
     private ByteBuffer pending;
+    /** Ciphertext read but not yet fed while reading is paused, in [position, limit); null until first needed. */
+    private ByteBuffer held;
+    private long heldAddress;
 
     TlsSocket(CoreContext<?, ?> context, byte kind, TlsConfig config) {
         super(context, kind);
@@ -161,7 +168,85 @@ final class TlsSocket extends CoreSocket {
             state.lastView = view;
             state.lastViewAddress = Buffer.address(view);
         }
-        drive(state.lastViewAddress + view.position(), view.remaining());
+        long address = state.lastViewAddress + view.position();
+        if ((tlsFlags & HOLDING) != 0) {
+            // Input held back by an earlier pause goes first, so the order of bytes is kept.
+            releaseHeld();
+            if ((tlsFlags & HOLDING) != 0 || isClosed()) {
+                if (!isClosed()) {
+                    hold(address, view.remaining());
+                }
+                return;
+            }
+        }
+        drive(address, view.remaining());
+    }
+
+    /** Keeps {@code length} bytes of ciphertext at {@code address} for after the pause (appended to what is held). */
+    private void hold(long address, int length) {
+        tlsFlags |= HOLDING;
+        if (length == 0) {
+            return;
+        }
+        if (held != null && address >= heldAddress && address < heldAddress + held.capacity()) {
+            // Re-held from the held buffer itself: the unread part is already there.
+            held.position((int) (address - heldAddress));
+            return;
+        }
+        int kept = held == null ? 0 : held.remaining();
+        if (held == null || held.capacity() < kept + length) {
+            ByteBuffer grown = ByteBuffer.allocateDirect(Math.max(kept + length, TlsLoopState.CIPHER_CAPACITY));
+            if (held != null) {
+                grown.put(held);
+            }
+            grown.flip();
+            held = grown;
+            heldAddress = Buffer.address(grown);
+        } else if (held.position() > 0) {
+            held.compact().flip();
+        }
+        int end = held.limit();
+        held.limit(end + length);
+        ByteBuffer source = config.state.lastView;
+        long offset = address - config.state.lastViewAddress;
+        held.put(end, source, (int) offset, length);
+    }
+
+    /** Feeds what a pause held back (if reading is no longer paused); it may be held again. */
+    private void releaseHeld() {
+        if ((tlsFlags & (HOLDING | PAUSED)) != HOLDING || isClosed()) {
+            return;
+        }
+        tlsFlags &= ~HOLDING;
+        if (held != null && held.hasRemaining()) {
+            drive(heldAddress + held.position(), held.remaining());
+            if ((tlsFlags & HOLDING) == 0 && held != null) {
+                held.clear().limit(0);
+            }
+        } else {
+            drive(0, 0);
+        }
+    }
+
+    @Override
+    public void pauseReading() {
+        super.pauseReading();
+        if (!isClosed()) {
+            tlsFlags |= PAUSED;
+        }
+    }
+
+    /** Resumes; what a pause held back is delivered from a deferred task, never inside this call. */
+    @Override
+    public void resumeReading() {
+        super.resumeReading();
+        if ((tlsFlags & PAUSED) == 0 || isClosed()) {
+            return;
+        }
+        tlsFlags &= ~PAUSED;
+        if ((tlsFlags & HOLDING) != 0) {
+            loop().defer(this::releaseHeld);
+        }
     }
 
     /**
@@ -217,6 +302,11 @@ final class TlsSocket extends CoreSocket {
                 if (plainUsed == TlsLoopState.PLAIN_CAPACITY) {
                     plainUsed = deliver(plainUsed);
                     if (isClosed()) {
+                        return;
+                    }
+                    if ((tlsFlags & PAUSED) != 0) {
+                        // Paused inside onData: keep the rest (ciphertext here, plaintext inside the SSL).
+                        hold(in, left);
                         return;
                     }
                 }
@@ -561,6 +651,7 @@ final class TlsSocket extends CoreSocket {
     @Override
     protected void closed() {
         pending = null;
+        held = null;
         if ((tlsFlags & IN_SSL) != 0) {
             tlsFlags |= FREE_PENDING;
             return;

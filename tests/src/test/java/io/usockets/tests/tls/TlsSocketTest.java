@@ -421,4 +421,62 @@ class TlsSocketTest {
         assertEquals(CloseCode.TLS_HANDSHAKE_FAILED, code.get());
         TlsSupport.assertNoLiveSsl(sslBaseline);
     }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void pausingInsideOnDataHoldsBackTheRestOfABigReadUntilResumed(String backend) throws Exception {
+        long sslBaseline = Tls.liveSslObjects();
+        int total = 4 * 1024 * 1024;
+        AtomicInteger calls = new AtomicInteger();
+        AtomicLong received = new AtomicLong();
+        AtomicLong mismatches = new AtomicLong();
+        AtomicReference<Socket<Void>> serverSocket = new AtomicReference<>();
+        try (TestLoop tl = TestLoop.start(backend)) {
+            tl.run(() -> {
+                SocketContext<Void, Void> server = tl.loop().createSocketContext(serverOptions());
+                server.onOpen((s, client) -> serverSocket.set(s)).onData((s, data) -> {
+                    long at = received.get();
+                    while (data.hasRemaining()) {
+                        if (data.get() != (byte) (at * 7)) {
+                            mismatches.incrementAndGet();
+                        }
+                        at++;
+                    }
+                    received.set(at);
+                    if (calls.incrementAndGet() == 1) {
+                        s.pauseReading();
+                    }
+                });
+                int port = server.listen("127.0.0.1", 0).port();
+                SocketContext<Void, Void> client = tl.loop().createSocketContext(SocketContextOptions.tlsClient());
+                client.onOpen((s, isClient) -> {
+                    byte[] all = new byte[total];
+                    for (int i = 0; i < total; i++) {
+                        all[i] = (byte) (i * 7);
+                    }
+                    int[] sent = {s.write(all, 0, total, false)};
+                    s.setExt(null);
+                    client.onWritable(w -> sent[0] += w.write(all, sent[0], total - sent[0], false));
+                });
+                client.connect("127.0.0.1", port);
+            });
+            long deadline = System.nanoTime() + TestLoop.WAIT.toNanos();
+            while (calls.get() == 0 && System.nanoTime() < deadline) {
+                TlsSupport.sleep(2);
+            }
+            for (int i = 0; i < 20; i++) {
+                tl.run(() -> { });
+            }
+            long atPause = received.get();
+            assertEquals(1, calls.get(), "onData calls while paused");
+            assertTrue(atPause > 0 && atPause < total, "bytes before the pause: " + atPause);
+            tl.run(() -> serverSocket.get().resumeReading());
+            while (received.get() < total && System.nanoTime() < deadline) {
+                TlsSupport.sleep(2);
+            }
+        }
+        assertEquals(total, received.get(), "bytes after resuming");
+        assertEquals(0, mismatches.get(), "bytes out of order");
+        TlsSupport.assertNoLiveSsl(sslBaseline);
+    }
 }
