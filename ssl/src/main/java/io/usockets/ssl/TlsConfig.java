@@ -145,7 +145,14 @@ final class TlsConfig {
             String name = SSL.getSniHostname(ssl);
             ServerNames.Entry entry = serverNames.match(name);
             if (entry == null && name != null && serverNameHandler != null) {
-                serverNameHandler.onServerName(root, name);
+                try {
+                    serverNameHandler.onServerName(root, name);
+                } catch (RuntimeException | Error e) {
+                    if (socket != null) {
+                        socket.callbackFailed(e);
+                    }
+                    throw e;
+                }
                 entry = serverNames.match(name);
             }
             KeyMaterial chosen = keyMaterial;

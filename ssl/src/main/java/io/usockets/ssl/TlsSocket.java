@@ -55,6 +55,10 @@ final class TlsSocket extends CoreSocket {
     /** The user data of the SNI pattern a server socket was served under. */
     Object serverNameUserData;
     private String verifyFailure;
+    /** What the application's onServerName handler threw during this socket's handshake. */
+    private Throwable callbackFailure;
+    /** A failure of this layer's own callback (no certificate to serve), as the handshake's reason. */
+    private String callbackProblem;
     /** Ciphertext the kernel has not taken yet, in [0, position); null until first needed. */
     private ByteBuffer pending;
     /** Ciphertext read but not yet fed while reading is paused, in [position, limit); null until first needed. */
@@ -77,6 +81,11 @@ final class TlsSocket extends CoreSocket {
     /** The host name a client's peer certificate must match, or null (servers, unix sockets, IP literals too). */
     String verifyHost() {
         return (tlsFlags & CLIENT) != 0 ? host : null;
+    }
+
+    /** Records that the application's onServerName handler threw (called by the certificate callback). */
+    void callbackFailed(Throwable failure) {
+        callbackFailure = failure;
     }
 
     /** Records why the peer's certificate was rejected (called by the verifier during the handshake). */
@@ -136,7 +145,7 @@ final class TlsSocket extends CoreSocket {
         super.emitOpen((tlsFlags & CLIENT) != 0);
     }
 
-    private void handshakeFailed(CloseCode code, String reason) {
+    private void handshakeFailed(CloseCode code, Object reason) {
         if ((tlsFlags & CLIENT) != 0) {
             connectFailed(code, reason);
         } else {
@@ -271,6 +280,12 @@ final class TlsSocket extends CoreSocket {
             try {
                 result = handshaking ? SSL.doHandshake(ssl)
                         : SSL.readFromSSL(ssl, state.plainAddress + plainUsed, TlsLoopState.PLAIN_CAPACITY - plainUsed);
+            } catch (RuntimeException | Error e) {
+                // A Java callback of the SSL (certificate choice, onServerName) threw; JNI rethrows it here.
+                if (callbackFailure == null && verifyFailure == null) {
+                    callbackProblem = e.getMessage() == null ? e.toString() : e.getMessage();
+                }
+                result = -1;
             } finally {
                 tlsFlags &= ~IN_SSL;
                 state.current = null;
@@ -354,12 +369,18 @@ final class TlsSocket extends CoreSocket {
     }
 
     private void failed(boolean handshaking, String reason) {
+        if (callbackFailure != null) {
+            System.getLogger("io.usockets").log(System.Logger.Level.WARNING,
+                    "onServerName threw; the TLS handshake fails", callbackFailure);
+            handshakeFailed(CloseCode.CALLBACK_FAILED, callbackFailure);
+            return;
+        }
         if (handshaking) {
             CloseCode code = verifyFailure != null || reason.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE")
                     || reason.contains("CERTIFICATE_REQUIRED") ? CloseCode.TLS_VERIFY_FAILED
                     : CloseCode.TLS_HANDSHAKE_FAILED;
             String why = verifyFailure != null ? "TLS peer verification failed: " + verifyFailure
-                    : "TLS handshake failed: " + reason;
+                    : "TLS handshake failed: " + (callbackProblem != null ? callbackProblem + " (" + reason + ")" : reason);
             handshakeFailed(code, why);
         } else {
             close(CloseCode.OTHER, "TLS error: " + reason);

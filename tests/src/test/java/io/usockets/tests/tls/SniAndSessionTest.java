@@ -115,4 +115,41 @@ class SniAndSessionTest {
         assertEquals(List.of("TLSv1.3:false", "TLSv1.3:true", "TLSv1.2:false", "TLSv1.2:true"), log.snapshot());
         TlsSupport.assertNoLiveSsl(sslBaseline);
     }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void aThrowingServerNameHandlerFailsThatHandshakeWithCallbackFailed(String backend) throws Exception {
+        long sslBaseline = Tls.liveSslObjects();
+        Events log = new Events();
+        try (TestLoop tl = TestLoop.start(backend)) {
+            int port = tl.call(() -> {
+                SocketContext<Void, Void> server = tl.loop().createSocketContext(TlsSupport.serverOptions());
+                server.onServerName((context, hostname) -> {
+                    throw new IllegalStateException("no names today: " + hostname);
+                });
+                server.onOpen((s, client) -> log.add("open"))
+                        .onData((s, data) -> s.write(data))
+                        .onClose((s, code, reason) -> log.add("close:" + code + ":" + reason));
+                return server.listen("127.0.0.1", 0).port();
+            });
+            try {
+                subjectFor(TlsSupport.jdkContext(null), port, "thrown.test");
+                log.add("client-succeeded");
+            } catch (java.io.IOException expected) {
+                log.add("client-failed");
+            }
+            log.await("close:", 1);
+            // The loop goes on: a client without SNI is served.
+            try (SSLSocket socket = (SSLSocket) TlsSupport.jdkContext(null).getSocketFactory()
+                    .createSocket("127.0.0.1", port)) {
+                socket.setSoTimeout((int) TestLoop.WAIT.toMillis());
+                socket.getOutputStream().write(3);
+                assertEquals(3, socket.getInputStream().read());
+            }
+        }
+        assertEquals("client-failed", log.snapshot().get(log.snapshot().indexOf("client-failed")));
+        assertEquals("close:CALLBACK_FAILED:java.lang.IllegalStateException: no names today: thrown.test",
+                log.first("close:"), log.toString());
+        TlsSupport.assertNoLiveSsl(sslBaseline);
+    }
 }
