@@ -22,7 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Smoke tests of {@code http-server --ssl} (self-signed, and with --cert/--key files) and {@code http-load --ssl}. */
+/**
+ * Smoke tests of the TLS options: {@code http-server --ssl} (self-signed, and with --cert/--key files),
+ * {@code http-load --ssl} and {@code echo-server --ssl}.
+ */
 class HttpsExampleTest {
 
     /** Test-only trust of any certificate: --ssl alone serves a certificate nobody issued. */
@@ -97,6 +100,23 @@ class HttpsExampleTest {
             }
             assertEquals(HttpServer.BODY, new String(output, StandardCharsets.UTF_8));
             assertEquals(0, curl.exitValue(), "curl exit code");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void echoServerWithSslEchoesOverTls(String backend) throws Exception {
+        try (Running server = EchoServer.start(ExampleOptions.parse(Kind.SERVER, "--port", "0", "--host",
+                "127.0.0.1", "--backend", backend, "--ssl"), new ExampleBackends.Captured().stream);
+             SSLSocket socket = (SSLSocket) trustingEverything().getSocketFactory()
+                     .createSocket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(20_000);
+            byte[] message = "echo over tls".getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 5; i++) {
+                socket.getOutputStream().write(message);
+                assertEquals("echo over tls", new String(socket.getInputStream().readNBytes(message.length),
+                        StandardCharsets.US_ASCII));
+            }
         }
     }
 }
