@@ -91,6 +91,9 @@ public final class TestLoop implements AutoCloseable {
      * life of the JVM, which is not a leak of ours either.
      */
     private static void warmUpTls(Loop l) {
+        if (!Mode.tlsAvailable()) {
+            return;
+        }
         io.usockets.ssl.Certificates.Issued cert = io.usockets.ssl.Certificates.selfSigned("warm-up", "127.0.0.1");
         io.usockets.SocketContext<Void, Void> server = l.createSocketContext(
                 io.usockets.SocketContextOptions.tlsFromPem(cert.certificatePem(), cert.privateKeyPem()));
