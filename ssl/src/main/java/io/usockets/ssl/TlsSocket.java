@@ -310,6 +310,11 @@ final class TlsSocket extends CoreSocket {
                     if (isClosed()) {
                         return;
                     }
+                    if ((tlsFlags & PAUSED) != 0) {
+                        // Paused inside onOpen: application data that came with the last flight waits.
+                        hold(in, left);
+                        return;
+                    }
                     continue;
                 }
             } else if (result > 0) {
