@@ -4,6 +4,7 @@ module io.usockets.core {
     requires java.logging;
 
     exports io.usockets.core.spi;
+    exports io.usockets.core to io.usockets.ssl;
 
     uses io.usockets.core.spi.Backend;
     uses io.usockets.core.spi.TlsSupport;

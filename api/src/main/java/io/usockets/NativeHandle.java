@@ -15,10 +15,12 @@ public final class NativeHandle {
 
     private final int fd;
     private final SelectableChannel channel;
+    private final Object tls;
 
-    private NativeHandle(int fd, SelectableChannel channel) {
+    private NativeHandle(int fd, SelectableChannel channel, Object tls) {
         this.fd = fd;
         this.channel = channel;
+        this.tls = tls;
     }
 
     /** A handle for a raw descriptor (native backends). */
@@ -26,12 +28,12 @@ public final class NativeHandle {
         if (fd < 0) {
             throw new IllegalArgumentException("descriptor " + fd + " is negative; expected 0 or more");
         }
-        return new NativeHandle(fd, null);
+        return new NativeHandle(fd, null, null);
     }
 
     /** A handle for a java.nio channel (nio-based backends). */
     public static NativeHandle ofChannel(SelectableChannel channel) {
-        return new NativeHandle(-1, Objects.requireNonNull(channel, "channel"));
+        return new NativeHandle(-1, Objects.requireNonNull(channel, "channel"), null);
     }
 
     /** The descriptor, or -1 when this handle holds a channel. */
@@ -42,6 +44,19 @@ public final class NativeHandle {
     /** The channel, or null when this handle holds a descriptor. */
     public SelectableChannel channel() {
         return channel;
+    }
+
+    /** A copy of this handle that also carries a TLS socket's TLS object (its transport stays adoptable). */
+    public NativeHandle withTls(Object tlsObject) {
+        return new NativeHandle(fd, channel, Objects.requireNonNull(tlsObject, "tlsObject"));
+    }
+
+    /**
+     * The TLS object of a TLS socket, or null: with usockets-ssl, the address of the BoringSSL {@code SSL} as a
+     * {@code Long}, valid while the socket is open.
+     */
+    public Object tls() {
+        return tls;
     }
 
     /** Whether this handle holds a channel rather than a descriptor. */
@@ -61,6 +76,7 @@ public final class NativeHandle {
 
     @Override
     public String toString() {
-        return channel != null ? "NativeHandle[" + channel + "]" : "NativeHandle[fd=" + fd + "]";
+        String transport = channel != null ? channel.toString() : "fd=" + fd;
+        return "NativeHandle[" + transport + (tls != null ? ", tls" : "") + "]";
     }
 }

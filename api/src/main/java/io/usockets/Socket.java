@@ -102,6 +102,15 @@ public interface Socket<S> {
     /** Delivers data again after {@link #pauseReading()} (beyond µSockets). */
     void resumeReading();
 
-    /** The backend's descriptor or channel, or null once closed (us_socket_get_native_handle for plain sockets). */
+    /**
+     * The backend's descriptor or channel, or null once closed; on a TLS socket the handle also carries the TLS
+     * object in {@link NativeHandle#tls()} (us_socket_get_native_handle).
+     */
     NativeHandle nativeHandle();
+
+    /** The user data of the SNI pattern this TLS server socket was served under, or null (us_socket_server_name_userdata). */
+    Object serverNameUserData();
+
+    /** The ALPN protocol negotiated by the TLS handshake, or null (plain sockets, no agreement, not yet open). */
+    String alpnProtocol();
 }

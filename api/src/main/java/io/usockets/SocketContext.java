@@ -56,6 +56,13 @@ public interface SocketContext<C, S> {
         NativeHandle onPreOpen(SocketContext<?, ?> context, NativeHandle handle);
     }
 
+    /** Called on a TLS server for a client's SNI name that no added pattern matches (us_socket_context_on_server_name). */
+    @FunctionalInterface
+    interface ServerNameHandler {
+        /** May call {@link SocketContext#addServerName} for {@code hostname}; the handshake then continues. */
+        void onServerName(SocketContext<?, ?> context, String hostname);
+    }
+
     /** The loop this context belongs to (us_socket_context_loop). */
     Loop loop();
 
@@ -149,4 +156,23 @@ public interface SocketContext<C, S> {
 
     /** The TLS context object of a TLS context, or null (us_socket_context_get_native_handle). */
     Object nativeHandle();
+
+    /**
+     * Adds an SNI host-name pattern ({@code *.example.com} matches one label) served with the key and certificate
+     * of {@code options}, with {@code userData} for its sockets (us_socket_context_add_server_name); throws
+     * IllegalStateException on a plain context.
+     */
+    void addServerName(String hostnamePattern, SocketContextOptions options, Object userData);
+
+    /** Removes an SNI pattern added before; unknown patterns are ignored (us_socket_context_remove_server_name). */
+    void removeServerName(String hostnamePattern);
+
+    /** The user data of an SNI pattern, or null if it was not added (us_socket_context_find_server_name_userdata). */
+    Object findServerNameUserData(String hostnamePattern);
+
+    /**
+     * Sets the handler for SNI names no pattern matches (us_socket_context_on_server_name); throws
+     * IllegalStateException on a plain context.
+     */
+    SocketContext<C, S> onServerName(ServerNameHandler handler);
 }

@@ -1,18 +1,31 @@
 package io.usockets;
 
+import java.util.List;
+
 /**
- * Options of a socket context: µSockets' {@code us_socket_context_options_t} plus its {@code ssl} flag.
- * A plain context ignores every TLS field. Creating a TLS context needs the {@code io.usockets:usockets-ssl}
- * module on the class path.
+ * Options of a socket context: µSockets' {@code us_socket_context_options_t} plus its {@code ssl} flag, and a few
+ * TLS settings beyond µSockets (PEM from memory, ALPN, a handshake timeout). A plain context ignores every TLS
+ * field. Creating a TLS context needs the {@code io.usockets:usockets-ssl} module on the class path; a bad option
+ * (missing file, wrong passphrase, key not matching the certificate, unknown cipher) makes context creation throw
+ * {@link IllegalArgumentException} naming the option.
  *
- * @param tls             whether sockets of the context speak TLS
- * @param keyFile         PEM private key file (key_file_name), or null
- * @param certFile        PEM certificate chain file (cert_file_name), or null
- * @param passphrase      passphrase of the private key (passphrase), or null
- * @param dhParamsFile    PEM Diffie-Hellman parameters file (dh_params_file_name), or null
- * @param caFile          PEM CA file; setting it turns on peer verification (ca_file_name), or null
- * @param ciphers         OpenSSL cipher list (ssl_ciphers), or null for the library's default
- * @param preferLowMemory free per-socket TLS buffers while idle (ssl_prefer_low_memory_usage)
+ * <p>For every PEM input there is a file field and a memory field; when both are set the memory one wins.
+ *
+ * @param tls                     whether sockets of the context speak TLS
+ * @param keyFile                 PEM private key file (key_file_name), or null
+ * @param certFile                PEM certificate chain file (cert_file_name), or null
+ * @param passphrase              passphrase of the private key (passphrase), or null
+ * @param dhParamsFile            PEM Diffie-Hellman parameters file (dh_params_file_name), or null
+ * @param caFile                  PEM CA file; setting it turns on peer verification (ca_file_name), or null
+ * @param ciphers                 OpenSSL cipher list (ssl_ciphers), or null for the library's default
+ * @param preferLowMemory         free per-socket TLS buffers while idle (ssl_prefer_low_memory_usage)
+ * @param keyPem                  the private key as PEM text, or null
+ * @param certPem                 the certificate chain as PEM text, or null
+ * @param caPem                   the CA certificates as PEM text (turns on peer verification), or null
+ * @param alpnProtocols           ALPN protocols offered (client) or accepted in preference order (server); empty
+ *                                for none
+ * @param handshakeTimeoutSeconds seconds a TLS handshake may take before the socket closes with
+ *                                {@link CloseCode#TIMED_OUT}; 0 for no limit
  */
 public record SocketContextOptions(
         boolean tls,
@@ -22,10 +35,27 @@ public record SocketContextOptions(
         String dhParamsFile,
         String caFile,
         String ciphers,
-        boolean preferLowMemory) {
+        boolean preferLowMemory,
+        String keyPem,
+        String certPem,
+        String caPem,
+        List<String> alpnProtocols,
+        int handshakeTimeoutSeconds) {
 
-    private static final SocketContextOptions PLAIN =
-            new SocketContextOptions(false, null, null, null, null, null, null, false);
+    /** The handshake timeout of a new TLS options record, in seconds. */
+    public static final int DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 10;
+
+    private static final SocketContextOptions PLAIN = new SocketContextOptions(false, null, null, null, null, null,
+            null, false, null, null, null, List.of(), DEFAULT_HANDSHAKE_TIMEOUT_SECONDS);
+
+    /** Checks the handshake timeout and copies the ALPN list. */
+    public SocketContextOptions {
+        alpnProtocols = alpnProtocols == null ? List.of() : List.copyOf(alpnProtocols);
+        if (handshakeTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("handshake timeout " + handshakeTimeoutSeconds
+                    + " s is negative; expected 0 (no limit) or more");
+        }
+    }
 
     /** Options of a plain TCP or unix-socket context. */
     public static SocketContextOptions plain() {
@@ -34,31 +64,77 @@ public record SocketContextOptions(
 
     /** Options of a TLS context with a certificate chain and its private key, both PEM files. */
     public static SocketContextOptions tls(String certFile, String keyFile) {
-        return new SocketContextOptions(true, keyFile, certFile, null, null, null, null, false);
+        return new SocketContextOptions(true, keyFile, certFile, null, null, null, null, false, null, null, null,
+                List.of(), DEFAULT_HANDSHAKE_TIMEOUT_SECONDS);
+    }
+
+    /** Options of a TLS context with no certificate (a client that presents none); add a CA to verify servers. */
+    public static SocketContextOptions tlsClient() {
+        return tls(null, null);
+    }
+
+    /** Options of a TLS context with a certificate chain and its private key given as PEM text. */
+    public static SocketContextOptions tlsFromPem(String certPem, String keyPem) {
+        return new SocketContextOptions(true, null, null, null, null, null, null, false, keyPem, certPem, null,
+                List.of(), DEFAULT_HANDSHAKE_TIMEOUT_SECONDS);
     }
 
     /** A copy with the key passphrase set. */
     public SocketContextOptions withPassphrase(String value) {
-        return new SocketContextOptions(tls, keyFile, certFile, value, dhParamsFile, caFile, ciphers, preferLowMemory);
+        return new SocketContextOptions(tls, keyFile, certFile, value, dhParamsFile, caFile, ciphers, preferLowMemory,
+                keyPem, certPem, caPem, alpnProtocols, handshakeTimeoutSeconds);
     }
 
     /** A copy with the Diffie-Hellman parameters file set. */
     public SocketContextOptions withDhParamsFile(String value) {
-        return new SocketContextOptions(tls, keyFile, certFile, passphrase, value, caFile, ciphers, preferLowMemory);
+        return new SocketContextOptions(tls, keyFile, certFile, passphrase, value, caFile, ciphers, preferLowMemory,
+                keyPem, certPem, caPem, alpnProtocols, handshakeTimeoutSeconds);
     }
 
     /** A copy with the CA file set (turns on peer verification). */
     public SocketContextOptions withCaFile(String value) {
-        return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, value, ciphers, preferLowMemory);
+        return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, value, ciphers,
+                preferLowMemory, keyPem, certPem, caPem, alpnProtocols, handshakeTimeoutSeconds);
+    }
+
+    /** A copy with the CA certificates given as PEM text (turns on peer verification). */
+    public SocketContextOptions withCaPem(String value) {
+        return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, caFile, ciphers,
+                preferLowMemory, keyPem, certPem, value, alpnProtocols, handshakeTimeoutSeconds);
     }
 
     /** A copy with the cipher list set. */
     public SocketContextOptions withCiphers(String value) {
-        return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, caFile, value, preferLowMemory);
+        return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, caFile, value,
+                preferLowMemory, keyPem, certPem, caPem, alpnProtocols, handshakeTimeoutSeconds);
     }
 
     /** A copy with prefer-low-memory set. */
     public SocketContextOptions withPreferLowMemory(boolean value) {
-        return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, caFile, ciphers, value);
+        return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, caFile, ciphers, value,
+                keyPem, certPem, caPem, alpnProtocols, handshakeTimeoutSeconds);
+    }
+
+    /** A copy with the ALPN protocols set, most preferred first. */
+    public SocketContextOptions withAlpnProtocols(String... protocols) {
+        return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, caFile, ciphers,
+                preferLowMemory, keyPem, certPem, caPem, List.of(protocols), handshakeTimeoutSeconds);
+    }
+
+    /** A copy with the handshake timeout set, in seconds (0 for no limit). */
+    public SocketContextOptions withHandshakeTimeout(int seconds) {
+        return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, caFile, ciphers,
+                preferLowMemory, keyPem, certPem, caPem, alpnProtocols, seconds);
+    }
+
+    /** Hides the passphrase and PEM contents. */
+    @Override
+    public String toString() {
+        return "SocketContextOptions[tls=" + tls + ", keyFile=" + keyFile + ", certFile=" + certFile
+                + ", passphrase=" + (passphrase == null ? "null" : "***") + ", dhParamsFile=" + dhParamsFile
+                + ", caFile=" + caFile + ", ciphers=" + ciphers + ", preferLowMemory=" + preferLowMemory
+                + ", keyPem=" + (keyPem == null ? "null" : "***") + ", certPem=" + (certPem == null ? "null" : "(set)")
+                + ", caPem=" + (caPem == null ? "null" : "(set)") + ", alpnProtocols=" + alpnProtocols
+                + ", handshakeTimeoutSeconds=" + handshakeTimeoutSeconds + "]";
     }
 }

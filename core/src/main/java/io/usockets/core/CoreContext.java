@@ -7,6 +7,7 @@ import io.usockets.Loop;
 import io.usockets.NativeHandle;
 import io.usockets.Socket;
 import io.usockets.SocketContext;
+import io.usockets.SocketContextOptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -512,6 +513,41 @@ public class CoreContext<C, S> implements SocketContext<C, S> {
         closeAll(CloseCode.NORMAL);
         loop.unlinkContext(this);
         freed = true;
+        releaseResources();
+    }
+
+    /** Called once when the context is freed (by free() or the loop's free); TLS releases its native context here. */
+    protected void releaseResources() {
+    }
+
+    // ---------------------------------------------------------------- SNI (TLS contexts only)
+
+    private static IllegalStateException notTls(String what) {
+        return new IllegalStateException(what + " needs a TLS socket context; this one is plain");
+    }
+
+    @Override
+    public void addServerName(String hostnamePattern, SocketContextOptions options, Object userData) {
+        loop.checkThread();
+        throw notTls("addServerName(" + hostnamePattern + ")");
+    }
+
+    @Override
+    public void removeServerName(String hostnamePattern) {
+        loop.checkThread();
+        throw notTls("removeServerName(" + hostnamePattern + ")");
+    }
+
+    @Override
+    public Object findServerNameUserData(String hostnamePattern) {
+        loop.checkThread();
+        throw notTls("findServerNameUserData(" + hostnamePattern + ")");
+    }
+
+    @Override
+    public SocketContext<C, S> onServerName(ServerNameHandler handler) {
+        loop.checkThread();
+        throw notTls("onServerName");
     }
 
     @Override

@@ -112,8 +112,8 @@ public final class CoreLoop implements Loop {
 
     // ---------------------------------------------------------------- threads
 
-    /** Throws unless called on the loop thread (invariant 2). */
-    void checkThread() {
+    /** Throws IllegalStateException naming both threads unless called on the loop thread (invariant 2). */
+    public void checkThread() {
         Thread current = Thread.currentThread();
         if (current != owner) {
             throw new IllegalStateException("called from thread '" + current.getName() + "' but the loop runs on '"
@@ -575,6 +575,7 @@ public final class CoreLoop implements Loop {
             c.closeAll(CloseCode.LOOP_FREED);
             unlinkContext(c);
             c.freed = true;
+            c.releaseResources();
         }
         while (lowPriorityHead != null) {
             lowPriorityHead.close(CloseCode.LOOP_FREED, null);

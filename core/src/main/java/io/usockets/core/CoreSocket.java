@@ -144,14 +144,25 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         }
     }
 
-    /** The peer's FIN (invariant 6): after our shutdown it closes, else reading stops and onEnd runs. */
-    private void receivedEnd() {
+    /**
+     * The peer's FIN (invariant 6): after our shutdown it closes, else reading stops and {@link #emitEnd()} runs.
+     * The TLS layer also calls it when a close_notify arrives.
+     */
+    protected final void receivedEnd() {
+        if ((flags & CLOSED) != 0) {
+            return;
+        }
         if ((flags & SHUT_DOWN) != 0) {
             close(CloseCode.NORMAL, null);
             return;
         }
         flags |= READ_DONE;
         removeInterest(READABLE);
+        emitEnd();
+    }
+
+    /** Calls onEnd; TLS overrides it to tell a FIN after close_notify (already reported) from a truncation. */
+    protected void emitEnd() {
         try {
             context.end.handle(cast(this));
         } catch (Throwable t) {
@@ -209,7 +220,8 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         }
     }
 
-    void emitTimeout() {
+    /** Calls onTimeout; TLS overrides it to enforce its handshake timeout before the socket opens. */
+    protected void emitTimeout() {
         try {
             context.timeout.handle(cast(this));
         } catch (Throwable t) {
@@ -452,6 +464,18 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         return context.loop.poller.handle(this);
     }
 
+    @Override
+    public Object serverNameUserData() {
+        context.loop.checkThread();
+        return null;
+    }
+
+    @Override
+    public String alpnProtocol() {
+        context.loop.checkThread();
+        return null;
+    }
+
     // ---------------------------------------------------------------- flow control
 
     @Override
@@ -542,8 +566,8 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         unlinkAndClose();
     }
 
-    /** Ends a connecting socket with onConnectError (once). */
-    final void connectFailed(CloseCode code, Object reason) {
+    /** Ends a connecting socket with onConnectError (once); TLS uses it for a client whose handshake failed. */
+    protected final void connectFailed(CloseCode code, Object reason) {
         if ((flags & CLOSED) != 0) {
             return;
         }
@@ -573,6 +597,11 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
             loop.poller.close(this);
         }
         loop.linkClosed(this);
+        closed();
+    }
+
+    /** Called once when the socket closes, before onClose or onConnectError; TLS frees its native state here. */
+    protected void closed() {
     }
 
     /** Called by the loop after the iteration in which the socket closed. */

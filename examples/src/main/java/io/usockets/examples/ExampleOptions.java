@@ -3,6 +3,7 @@ package io.usockets.examples;
 import io.usockets.Loop;
 import io.usockets.LoopOptions;
 import io.usockets.SocketContextOptions;
+import io.usockets.ssl.Certificates;
 
 import java.util.List;
 
@@ -61,9 +62,6 @@ public record ExampleOptions(
     public static final int DEFAULT_PIPELINE = 1;
     /** The default client run time in seconds. */
     public static final int DEFAULT_DURATION_SECONDS = 10;
-
-    /** What a TLS option reports until the ssl module exists. */
-    public static final String TLS_MISSING = "TLS needs the usockets-ssl module (not yet built)";
 
     private static final int MAX_CONNECTIONS = 1_000_000;
     private static final int MAX_PIPELINE = 65_536;
@@ -176,15 +174,26 @@ public record ExampleOptions(
     }
 
     /**
-     * The socket context options: plain, or a {@link UsageException} when TLS was asked for, since the
-     * usockets-ssl module does not exist yet. Once it lands this returns {@link SocketContextOptions#tls} (and
-     * {@code --ssl} alone a generated self-signed certificate, per SEMANTICS.md).
+     * The socket context options: plain without {@code --ssl}; with {@code --cert} and {@code --key} (and
+     * {@code --passphrase}) TLS from those PEM files — the client certificate for {@code http-load}; {@code --ssl}
+     * alone gives a server a freshly generated self-signed certificate for localhost and a client no certificate
+     * (and no verification). One of {@code --cert}/{@code --key} without the other is a {@link UsageException}.
      */
     public SocketContextOptions contextOptions() {
-        if (ssl) {
-            throw new UsageException(TLS_MISSING);
+        if (!ssl) {
+            return SocketContextOptions.plain();
         }
-        return SocketContextOptions.plain();
+        if ((certFile == null) != (keyFile == null)) {
+            throw new UsageException("--cert and --key go together; got only " + (certFile != null ? "--cert" : "--key"));
+        }
+        if (certFile != null) {
+            return SocketContextOptions.tls(certFile, keyFile).withPassphrase(passphrase);
+        }
+        if (kind == Kind.CLIENT) {
+            return SocketContextOptions.tlsClient();
+        }
+        Certificates.Issued selfSigned = Certificates.selfSigned("localhost", "localhost", "127.0.0.1", "::1");
+        return SocketContextOptions.tlsFromPem(selfSigned.certificatePem(), selfSigned.privateKeyPem());
     }
 
     /** The option lines of {@code --help} for this kind of example. */
@@ -206,7 +215,12 @@ public record ExampleOptions(
         b.append("  --backend B       native, nio, vertx or vertx-epoll (default: the usockets.backend property,\n");
         b.append("                    then USOCKETS_BACKEND, then the best that loads)\n");
         b.append("  --ssl, --cert F, --key F, --passphrase P\n");
-        b.append("                    TLS; ").append(TLS_MISSING).append('\n');
+        if (kind == Kind.SERVER) {
+            b.append("                    TLS with this PEM certificate chain and key; --ssl alone serves a\n");
+            b.append("                    freshly generated self-signed certificate for localhost\n");
+        } else {
+            b.append("                    TLS (no server verification); --cert and --key present a client certificate\n");
+        }
         b.append("  --help            this text\n");
         return b.toString();
     }

@@ -79,7 +79,7 @@ class HttpLoadTest {
         assertEquals(4, counted);
     }
 
-    private static HttpLoad.Result runBounded(ExampleOptions options, ExampleBackends.Captured out,
+    static HttpLoad.Result runBounded(ExampleOptions options, ExampleBackends.Captured out,
             ExampleBackends.Captured err) throws Exception {
         CompletableFuture<HttpLoad.Result> run = new CompletableFuture<>();
         Thread t = new Thread(() -> {

@@ -33,9 +33,9 @@ class AddressTest {
     }
 
     /** A context that completes {@code accepted} / {@code connected} with the ends of each new socket. */
-    private static SocketContext<Void, Void> recordingContext(TestLoop tl, CompletableFuture<Ends> accepted,
+    private static SocketContext<Void, Void> recordingContext(TestLoop tl, Mode mode, CompletableFuture<Ends> accepted,
                                                               CompletableFuture<Ends> connected) {
-        SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+        SocketContext<Void, Void> ctx = mode.context(tl.loop());
         ctx.onOpen((s, client) -> (client ? connected : accepted).complete(Ends.of(s, client)));
         ctx.onConnectError((s, code, reason) ->
                 connected.completeExceptionally(new AssertionError("connect failed: " + code + " " + reason)));
@@ -43,13 +43,13 @@ class AddressTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void acceptedIpv4SocketReportsTheJavaClientsPortAndAddress(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void acceptedIpv4SocketReportsTheJavaClientsPortAndAddress(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             CompletableFuture<Ends> accepted = new CompletableFuture<>();
-            int port = tl.call(() -> recordingContext(tl, accepted, new CompletableFuture<>())
+            int port = tl.call(() -> recordingContext(tl, mode, accepted, new CompletableFuture<>())
                     .listen("127.0.0.1", 0).port());
-            try (java.net.Socket c = Part2Support.client(port)) {
+            try (java.net.Socket c = Part2Support.client(mode, port)) {
                 Ends ends = TestLoop.await(accepted);
                 assertEquals(port, ends.localPort(), "local port of the accepted socket");
                 assertEquals(c.getLocalPort(), ends.remotePort(), "remote port of the accepted socket");
@@ -59,13 +59,13 @@ class AddressTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void connectedIpv4SocketReportsTheServersPortAndAddress(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void connectedIpv4SocketReportsTheServersPortAndAddress(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend); ServerSocket server = Part2Support.server()) {
             CompletableFuture<Ends> connected = new CompletableFuture<>();
-            tl.run(() -> recordingContext(tl, new CompletableFuture<>(), connected)
+            tl.run(() -> recordingContext(tl, mode, new CompletableFuture<>(), connected)
                     .connect("127.0.0.1", server.getLocalPort()));
-            try (java.net.Socket peer = Part2Support.accept(server)) {
+            try (java.net.Socket peer = Part2Support.accept(mode, server)) {
                 Ends ends = TestLoop.await(connected);
                 assertEquals(server.getLocalPort(), ends.remotePort(), "remote port of the connected socket");
                 assertEquals(peer.getPort(), ends.localPort(), "local port of the connected socket");
@@ -75,12 +75,12 @@ class AddressTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void ipv4PeerOfADualStackListenHasAFourByteAddress(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void ipv4PeerOfADualStackListenHasAFourByteAddress(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             CompletableFuture<Ends> accepted = new CompletableFuture<>();
-            int port = tl.call(() -> recordingContext(tl, accepted, new CompletableFuture<>()).listen(null, 0).port());
-            try (java.net.Socket c = Part2Support.client(port)) {
+            int port = tl.call(() -> recordingContext(tl, mode, accepted, new CompletableFuture<>()).listen(null, 0).port());
+            try (java.net.Socket c = Part2Support.client(mode, port)) {
                 Ends ends = TestLoop.await(accepted);
                 assertArrayEquals(IPV4_LOOPBACK, ends.remoteAddress(), "an IPv4(-mapped) peer's address");
                 assertEquals(c.getLocalPort(), ends.remotePort());
@@ -89,14 +89,14 @@ class AddressTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void ipv6LoopbackConnectionHasSixteenByteAddresses(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void ipv6LoopbackConnectionHasSixteenByteAddresses(String backend, Mode mode) throws Exception {
         Assumptions.assumeTrue(canBindIpv6Loopback(), "::1 cannot be bound on this machine");
         try (TestLoop tl = TestLoop.start(backend)) {
             CompletableFuture<Ends> accepted = new CompletableFuture<>();
             CompletableFuture<Ends> connected = new CompletableFuture<>();
             int port = tl.call(() -> {
-                SocketContext<Void, Void> ctx = recordingContext(tl, accepted, connected);
+                SocketContext<Void, Void> ctx = recordingContext(tl, mode, accepted, connected);
                 ListenSocket ls = ctx.listen("::1", 0, ListenOptions.EXCLUSIVE_PORT);
                 ctx.connect("::1", ls.port());
                 return ls.port();
@@ -121,15 +121,15 @@ class AddressTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void unixSocketsHaveNoPortsAndAnEmptyAddress(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void unixSocketsHaveNoPortsAndAnEmptyAddress(String backend, Mode mode) throws Exception {
         Path dir = Part2Support.shortTempDir();
         try (TestLoop tl = TestLoop.start(backend)) {
             String path = dir.resolve("a").toString();
             CompletableFuture<Ends> accepted = new CompletableFuture<>();
             CompletableFuture<Ends> connected = new CompletableFuture<>();
             int listenPort = tl.call(() -> {
-                SocketContext<Void, Void> ctx = recordingContext(tl, accepted, connected);
+                SocketContext<Void, Void> ctx = recordingContext(tl, mode, accepted, connected);
                 ListenSocket ls = ctx.listenUnix(path, ListenOptions.DEFAULT);
                 ctx.connectUnix(path);
                 return ls.port();
@@ -147,16 +147,16 @@ class AddressTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void closedSocketReportsClosedValues(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void closedSocketReportsClosedValues(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             CompletableFuture<Socket<Void>> socket = new CompletableFuture<>();
             int port = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, client) -> socket.complete(s));
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (java.net.Socket c = Part2Support.client(port)) {
+            try (java.net.Socket c = Part2Support.client(mode, port)) {
                 Socket<Void> s = TestLoop.await(socket);
                 Ends ends = tl.call(() -> {
                     s.close();

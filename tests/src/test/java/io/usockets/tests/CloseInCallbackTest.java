@@ -34,9 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CloseInCallbackTest {
 
     /** Sets the callbacks that log every event and close the socket where the scenario says; the rest is shared. */
-    private static SocketContext<Void, Void> serverContext(TestLoop tl, EventLog log,
+    private static SocketContext<Void, Void> serverContext(TestLoop tl, Mode mode, EventLog log,
             Consumer<SocketContext<Void, Void>> closeWhere) {
-        SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+        SocketContext<Void, Void> ctx = mode.context(tl.loop());
         ctx.onOpen((s, isClient) -> log.add("open"))
                 .onData((s, data) -> log.add("data"))
                 .onWritable(s -> log.add("writable"))
@@ -67,13 +67,13 @@ class CloseInCallbackTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void closeInsideOnOpenCallsOnCloseOnceAndPeerSeesEnd(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void closeInsideOnOpenCallsOnCloseOnceAndPeerSeesEnd(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
-            int port = tl.call(() -> serverContext(tl, log, ctx -> ctx.onOpen((s, isClient) ->
+            int port = tl.call(() -> serverContext(tl, mode, log, ctx -> ctx.onOpen((s, isClient) ->
                     closeAndLog(s, log, "open", CloseCode.NORMAL))).listen("127.0.0.1", 0).port());
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 End end = peer.readEnd();
                 assertNotNull(end);
             }
@@ -84,13 +84,13 @@ class CloseInCallbackTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void closeInsideOnDataCallsOnCloseOnceAndDeliversNoMoreData(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void closeInsideOnDataCallsOnCloseOnceAndDeliversNoMoreData(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
-            int port = tl.call(() -> serverContext(tl, log, ctx -> ctx.onData((s, data) ->
+            int port = tl.call(() -> serverContext(tl, mode, log, ctx -> ctx.onData((s, data) ->
                     closeAndLog(s, log, "data", CloseCode.NORMAL))).listen("127.0.0.1", 0).port());
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 peer.write("first");
                 End end = peer.readEnd();
                 assertNotNull(end);
@@ -108,11 +108,11 @@ class CloseInCallbackTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void closeInsideOnWritableCallsOnCloseOnce(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void closeInsideOnWritableCallsOnCloseOnce(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
-            int port = tl.call(() -> serverContext(tl, log, ctx -> ctx.onOpen((s, isClient) -> {
+            int port = tl.call(() -> serverContext(tl, mode, log, ctx -> ctx.onOpen((s, isClient) -> {
                 log.add("open");
                 // Fill the kernel buffers until a write is short, so onWritable follows once the peer reads.
                 ByteBuffer chunk = ByteBuffer.allocateDirect(1024 * 1024);
@@ -124,7 +124,7 @@ class CloseInCallbackTest {
                     }
                 }
             }).onWritable(s -> closeAndLog(s, log, "writable", CloseCode.NORMAL))).listen("127.0.0.1", 0).port());
-            try (Peer peer = Peer.connect(port, 64 * 1024)) {
+            try (Peer peer = Peer.connect(mode, port, 64 * 1024)) {
                 log.await("partial", 1);
                 long drained = peer.drainToEnd();
                 assertTrue(drained != 0, "the peer read the data written before the close");
@@ -136,13 +136,13 @@ class CloseInCallbackTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void closeInsideOnEndCallsOnCloseOnceAndPeerSeesEof(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void closeInsideOnEndCallsOnCloseOnceAndPeerSeesEof(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
-            int port = tl.call(() -> serverContext(tl, log, ctx -> ctx.onEnd(s ->
+            int port = tl.call(() -> serverContext(tl, mode, log, ctx -> ctx.onEnd(s ->
                     closeAndLog(s, log, "end", CloseCode.NORMAL))).listen("127.0.0.1", 0).port());
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 peer.shutdownOutput();
                 assertEquals(End.EOF, peer.readEnd(), "both directions finished in order");
             }
@@ -153,15 +153,15 @@ class CloseInCallbackTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void closeInsideOnTimeoutCallsOnCloseOnceWithTheGivenCode(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void closeInsideOnTimeoutCallsOnCloseOnceWithTheGivenCode(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
-            int port = tl.call(() -> serverContext(tl, log, ctx -> ctx.onOpen((s, isClient) -> {
+            int port = tl.call(() -> serverContext(tl, mode, log, ctx -> ctx.onOpen((s, isClient) -> {
                 log.add("open");
                 s.timeout(1);
             }).onTimeout(s -> closeAndLog(s, log, "timeout", CloseCode.TIMED_OUT))).listen("127.0.0.1", 0).port());
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 assertEquals(End.EOF, peer.readEnd(), "the timed-out socket closed");
             }
             log.await("close:", 1);
@@ -171,8 +171,8 @@ class CloseInCallbackTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void closingSocketWhoseDataIsInTheSameReadyBatchSuppressesItsOnData(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void closingSocketWhoseDataIsInTheSameReadyBatchSuppressesItsOnData(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend);
                 ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(Part1Support.loopback(), 0), 8);
@@ -180,7 +180,7 @@ class CloseInCallbackTest {
             EventLog log = new EventLog();
             List<Socket<String>> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
             tl.run(() -> {
-                SocketContext<Void, String> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, String> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, isClient) -> log.add("open:" + s.ext() + ":" + s.localPort()))
                         .onData((s, data) -> {
                             log.add("data:" + s.ext());
@@ -198,7 +198,8 @@ class CloseInCallbackTest {
                 clients.add(a);
                 clients.add(b);
             });
-            try (Peer first = Peer.wrap(server.accept()); Peer second = Peer.wrap(server.accept())) {
+            int wait = (int) TestLoop.WAIT.toMillis();
+            try (Peer first = Peer.wrap(mode.accept(server, wait)); Peer second = Peer.wrap(mode.accept(server, wait))) {
                 log.await("open:", 2);
                 Map<Integer, String> nameByPort = new HashMap<>();
                 for (String e : log.snapshot()) {
@@ -241,21 +242,21 @@ class CloseInCallbackTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void everyOperationOnAClosedSocketIsASilentNoOp(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void everyOperationOnAClosedSocketIsASilentNoOp(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
             AtomicReference<Socket<Void>> closed = new AtomicReference<>();
             AtomicReference<SocketContext<Void, Void>> context = new AtomicReference<>();
             int port = tl.call(() -> {
-                context.set(serverContext(tl, log, ctx -> ctx.onOpen((s, isClient) -> {
+                context.set(serverContext(tl, mode, log, ctx -> ctx.onOpen((s, isClient) -> {
                     s.close();
                     closed.set(s);
                     log.add("inCallback:" + noOpViolations(s));
                 })));
                 return context.get().listen("127.0.0.1", 0).port();
             });
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 assertNotNull(peer.readEnd());
             }
             log.await("inCallback:", 1);

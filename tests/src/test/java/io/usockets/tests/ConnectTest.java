@@ -31,7 +31,7 @@ class ConnectTest {
     }
 
     /** Connects to {@code host:port} on a fresh context and waits for onConnectError, failing on onOpen/onClose. */
-    private static void connectExpectingError(TestLoop tl, String host, int port, CloseCode expected)
+    private static void connectExpectingError(TestLoop tl, Mode mode, String host, int port, CloseCode expected)
             throws Exception {
         CompletableFuture<ConnectError> error = new CompletableFuture<>();
         AtomicInteger opens = new AtomicInteger();
@@ -39,7 +39,7 @@ class ConnectTest {
         AtomicInteger errors = new AtomicInteger();
         AtomicBoolean returned = new AtomicBoolean();
         long connectIteration = tl.call(() -> {
-            SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+            SocketContext<Void, Void> ctx = mode.context(tl.loop());
             ctx.onOpen((s, client) -> opens.incrementAndGet());
             ctx.onClose((s, code, reason) -> closes.incrementAndGet());
             ctx.onConnectError((s, code, reason) -> {
@@ -65,30 +65,30 @@ class ConnectTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void connectToAClosedPortReportsRefusedOnALaterIteration(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void connectToAClosedPortReportsRefusedOnALaterIteration(String backend, Mode mode) throws Exception {
         int port = Part2Support.closedPort();
         try (TestLoop tl = TestLoop.start(backend)) {
-            connectExpectingError(tl, "127.0.0.1", port, CloseCode.REFUSED);
+            connectExpectingError(tl, mode, "127.0.0.1", port, CloseCode.REFUSED);
         }
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void connectToAnUnresolvableHostReportsNameNotResolved(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void connectToAnUnresolvableHostReportsNameNotResolved(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
-            connectExpectingError(tl, "no-such-host.invalid", 80, CloseCode.NAME_NOT_RESOLVED);
+            connectExpectingError(tl, mode, "no-such-host.invalid", 80, CloseCode.NAME_NOT_RESOLVED);
         }
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void closeConnectingCancelsWithNoCallbackAtAll(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void closeConnectingCancelsWithNoCallbackAtAll(String backend, Mode mode) throws Exception {
         int refusedPort = Part2Support.closedPort();
         try (TestLoop tl = TestLoop.start(backend); ServerSocket server = Part2Support.server()) {
             AtomicInteger callbacks = new AtomicInteger();
             boolean[] states = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, client) -> callbacks.incrementAndGet());
                 ctx.onClose((s, code, reason) -> callbacks.incrementAndGet());
                 ctx.onConnectError((s, code, reason) -> callbacks.incrementAndGet());
@@ -108,6 +108,7 @@ class ConnectTest {
             assertTrue(states[3], "closeConnecting() left the refused socket open");
             // The kernel may have completed the handshake already: the server then sees the descriptor closed.
             server.setSoTimeout(2000);
+            // Accepted plain in both modes: the cancelled connection never starts a TLS handshake.
             try (java.net.Socket accepted = Part2Support.accept(server)) {
                 assertTrue(Part2Support.closedByPeer(accepted), "the cancelled connection is still open");
             } catch (java.net.SocketTimeoutException nothingQueued) {
@@ -119,14 +120,14 @@ class ConnectTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void successfulConnectOpensAsClientAndIsEstablished(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void successfulConnectOpensAsClientAndIsEstablished(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend); ServerSocket server = Part2Support.server()) {
             CompletableFuture<Boolean> opened = new CompletableFuture<>();
             AtomicBoolean establishedInOnOpen = new AtomicBoolean();
             AtomicInteger connectErrors = new AtomicInteger();
             boolean establishedRightAfterConnect = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, client) -> {
                     establishedInOnOpen.set(s.isEstablished() && !s.isClosed());
                     s.write(Part2Support.buffer("hello from us"));
@@ -140,7 +141,7 @@ class ConnectTest {
                 return s.isEstablished();
             });
             assertFalse(establishedRightAfterConnect, "isEstablished() is true before onOpen");
-            try (java.net.Socket peer = Part2Support.accept(server)) {
+            try (java.net.Socket peer = Part2Support.accept(mode, server)) {
                 assertTrue(TestLoop.await(opened), "onOpen's isClient for a connected socket");
                 assertTrue(establishedInOnOpen.get(), "isEstablished() inside onOpen");
                 byte[] got = Part2Support.readExactly(peer.getInputStream(), 13);
@@ -151,8 +152,8 @@ class ConnectTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void connectFromASourceAddressBindsThatAddress(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void connectFromASourceAddressBindsThatAddress(String backend, Mode mode) throws Exception {
         // 127.0.0.2 proves the source really is chosen (Linux routes all of 127/8 to lo); elsewhere use 127.0.0.1.
         String source = canBind("127.0.0.2") ? "127.0.0.2" : "127.0.0.1";
         try (TestLoop tl = TestLoop.start(backend);
@@ -160,13 +161,13 @@ class ConnectTest {
             server.setSoTimeout(Part2Support.SO_TIMEOUT_MS);
             CompletableFuture<Integer> localPort = new CompletableFuture<>();
             tl.run(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, client) -> localPort.complete(s.localPort()));
                 ctx.onConnectError((s, code, reason) ->
                         localPort.completeExceptionally(new AssertionError("connect failed: " + code + " " + reason)));
                 ctx.connect("127.0.0.1", server.getLocalPort(), source);
             });
-            try (java.net.Socket peer = Part2Support.accept(server)) {
+            try (java.net.Socket peer = Part2Support.accept(mode, server)) {
                 assertArrayEquals(InetAddress.getByName(source).getAddress(), peer.getInetAddress().getAddress(),
                         "the accepted peer's address");
                 assertEquals(peer.getPort(), (int) TestLoop.await(localPort), "the connected socket's local port");
@@ -184,16 +185,16 @@ class ConnectTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void connectToLocalhostByNameOpensAndReportsTheServerPort(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void connectToLocalhostByNameOpensAndReportsTheServerPort(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend); ServerSocket server = Part2Support.server()) {
             CompletableFuture<Integer> remotePort = new CompletableFuture<>();
             tl.run(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, client) -> remotePort.complete(s.remotePort()));
                 ctx.connect("localhost", server.getLocalPort());
             });
-            try (java.net.Socket peer = Part2Support.accept(server)) {
+            try (java.net.Socket peer = Part2Support.accept(mode, server)) {
                 assertNotNull(peer);
                 assertEquals(server.getLocalPort(), (int) TestLoop.await(remotePort));
             }

@@ -24,13 +24,13 @@ class EchoTest {
     private static final long BULK = 64L * 1024 * 1024;
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void echoesSmallMessagesOverSeveralRoundTrips(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void echoesSmallMessagesOverSeveralRoundTrips(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
             AtomicInteger shortWrites = new AtomicInteger();
             int port = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, isClient) -> log.add("open:" + isClient))
                         .onData((s, data) -> {
                             int wanted = data.remaining();
@@ -46,7 +46,7 @@ class EchoTest {
                 return ctx.listen("127.0.0.1", 0).port();
             });
             assertTrue(port > 0, "listen port " + port);
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 for (int i = 0; i < 20; i++) {
                     String message = "message " + i + " " + "x".repeat(i * 7);
                     peer.write(message);
@@ -100,14 +100,14 @@ class EchoTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void writesSixtyFourMegabytesToSlowReaderThroughPartialWritesAndOnWritable(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void writesSixtyFourMegabytesToSlowReaderThroughPartialWritesAndOnWritable(String backend, Mode mode) throws Exception {
         byte[] expected = Part1Support.patternSha256(BULK);
         try (TestLoop tl = TestLoop.start(backend)) {
             AtomicReference<Sender> sender = new AtomicReference<>();
             EventLog log = new EventLog();
             int port = tl.call(() -> {
-                SocketContext<Void, Sender> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Sender> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, isClient) -> {
                     Sender st = new Sender();
                     sender.set(st);
@@ -121,7 +121,7 @@ class EchoTest {
             });
             long received = 0;
             MessageDigest md = Part1Support.sha256();
-            try (Peer peer = Peer.connect(port, 64 * 1024)) {
+            try (Peer peer = Peer.connect(mode, port, 64 * 1024)) {
                 // Slow reader: let the sender fill every buffer first, then read in small chunks with pauses.
                 Part1Support.sleep(200);
                 byte[] chunk = new byte[64 * 1024];
@@ -157,8 +157,8 @@ class EchoTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void receivesSixtyFourMegabytesFromPeerIntact(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void receivesSixtyFourMegabytesFromPeerIntact(String backend, Mode mode) throws Exception {
         byte[] expected = Part1Support.patternSha256(BULK);
         try (TestLoop tl = TestLoop.start(backend)) {
             CompletableFuture<byte[]> digestAtEnd = new CompletableFuture<>();
@@ -166,7 +166,7 @@ class EchoTest {
             int[] emptyDataCalls = new int[1];
             MessageDigest md = Part1Support.sha256();
             int port = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onData((s, data) -> {
                     if (!data.hasRemaining()) {
                         emptyDataCalls[0]++;
@@ -179,7 +179,7 @@ class EchoTest {
                 });
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 CompletableFuture<Void> written = new CompletableFuture<>();
                 Thread writer = new Thread(() -> {
                     try {
@@ -209,12 +209,12 @@ class EchoTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void zeroLengthWriteReturnsZeroAndSocketKeepsWorking(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void zeroLengthWriteReturnsZeroAndSocketKeepsWorking(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             CompletableFuture<int[]> results = new CompletableFuture<>();
             int port = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, isClient) -> {
                     ByteBuffer empty = ByteBuffer.allocate(0);
                     ByteBuffer emptyDirect = ByteBuffer.allocateDirect(16).limit(0);
@@ -227,7 +227,7 @@ class EchoTest {
                 });
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 int[] r = TestLoop.await(results);
                 assertEquals(0, r[0], "write of an empty heap buffer");
                 assertEquals(0, r[1], "write of an empty direct buffer with msgMore");
@@ -241,12 +241,12 @@ class EchoTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void write2DeliversHeaderThenPayloadAndAdvancesBothPositions(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void write2DeliversHeaderThenPayloadAndAdvancesBothPositions(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             CompletableFuture<int[]> results = new CompletableFuture<>();
             int port = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, isClient) -> {
                     // Positions that do not start at zero: write2 must honour them and advance both.
                     ByteBuffer header = Part1Support.ascii("##HEAD:");
@@ -259,7 +259,7 @@ class EchoTest {
                 });
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 int[] r = TestLoop.await(results);
                 assertEquals(5 + 13, r[0], "write2 count");
                 assertEquals(7, r[1], "header position after write2");
@@ -272,13 +272,13 @@ class EchoTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void byteArrayWriteWithMsgMoreThenFlushDelivers(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void byteArrayWriteWithMsgMoreThenFlushDelivers(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             CompletableFuture<int[]> results = new CompletableFuture<>();
             AtomicReference<Throwable> badRange = new AtomicReference<>();
             int port = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, isClient) -> {
                     byte[] array = "XXhello, YYworld!ZZ".getBytes(StandardCharsets.US_ASCII);
                     int a = s.write(array, 2, 7, true);
@@ -293,7 +293,7 @@ class EchoTest {
                 });
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 int[] r = TestLoop.await(results);
                 assertEquals(7, r[0], "first corked array write");
                 assertEquals(6, r[1], "second corked array write");

@@ -45,15 +45,15 @@ class FlowControlTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void pauseReadingStopsOnDataWhileThePeerSendsAndResumeDeliversItIntact(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void pauseReadingStopsOnDataWhileThePeerSendsAndResumeDeliversItIntact(String backend, Mode mode) throws Exception {
         byte[] greeting = "hello".getBytes(StandardCharsets.ISO_8859_1);
         byte[] payload = Part2Support.pattern(CHUNK * CHUNKS, 7);
         try (TestLoop tl = TestLoop.start(backend)) {
             Received received = new Received();
             CompletableFuture<Socket<Void>> accepted = new CompletableFuture<>();
             int port = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, client) -> accepted.complete(s));
                 ctx.onData((s, data) -> {
                     received.calls.incrementAndGet();
@@ -62,7 +62,7 @@ class FlowControlTest {
                 });
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (java.net.Socket peer = Part2Support.client(port)) {
+            try (java.net.Socket peer = Part2Support.client(mode, port)) {
                 Socket<Void> s = TestLoop.await(accepted);
                 peer.getOutputStream().write(greeting);
                 Part2Support.awaitAtLeast(received.count::get, greeting.length, "bytes before pausing");
@@ -89,15 +89,15 @@ class FlowControlTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void pauseReadingInsideOnDataHoldsBackTheRestUntilResumed(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void pauseReadingInsideOnDataHoldsBackTheRestUntilResumed(String backend, Mode mode) throws Exception {
         byte[] first = "first".getBytes(StandardCharsets.ISO_8859_1);
         byte[] rest = Part2Support.pattern(CHUNK * 8, 3);
         try (TestLoop tl = TestLoop.start(backend)) {
             Received received = new Received();
             CompletableFuture<Socket<Void>> accepted = new CompletableFuture<>();
             int port = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, client) -> accepted.complete(s));
                 ctx.onData((s, data) -> {
                     received.bytes.writeBytes(Part2Support.copy(data));
@@ -109,7 +109,7 @@ class FlowControlTest {
                 });
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (java.net.Socket peer = Part2Support.client(port)) {
+            try (java.net.Socket peer = Part2Support.client(mode, port)) {
                 Socket<Void> s = TestLoop.await(accepted);
                 peer.getOutputStream().write(first);
                 Part2Support.awaitAtLeast(received.calls::get, 1, "onData calls");

@@ -15,13 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class HalfCloseTest {
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void peerHalfCloseCallsOnEndAndSocketCanStillWriteBack(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void peerHalfCloseCallsOnEndAndSocketCanStillWriteBack(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
             StringBuilder received = new StringBuilder();
             int port = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onData((s, data) -> {
                     received.append(Part1Support.ascii(data));
                     log.add("data");
@@ -34,7 +34,7 @@ class HalfCloseTest {
                 }).onClose((s, code, reason) -> log.add("close:" + code));
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 peer.write("request");
                 peer.shutdownOutput();
                 assertEquals("got request", peer.readAscii(11), "what the socket wrote after onEnd");
@@ -50,13 +50,13 @@ class HalfCloseTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void ourShutdownGivesPeerEofThenPeerFinClosesOurSocket(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void ourShutdownGivesPeerEofThenPeerFinClosesOurSocket(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
             CompletableFuture<io.usockets.Socket<Void>> accepted = new CompletableFuture<>();
             int port = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, isClient) -> {
                     log.add("wrote:" + s.write(Part1Support.ascii("data")));
                     log.add("before:" + s.isShutDown());
@@ -68,7 +68,7 @@ class HalfCloseTest {
                         .onClose((s, code, reason) -> log.add("close:" + code));
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 assertEquals("data", peer.readAscii(4), "bytes written before shutdown");
                 assertEquals(End.EOF, peer.readEnd(), "our shutdown reaches the peer as EOF");
                 io.usockets.Socket<Void> s = TestLoop.await(accepted);
@@ -92,12 +92,12 @@ class HalfCloseTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void shutdownTwiceIsHarmlessAndIsShutDownReflectsIt(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void shutdownTwiceIsHarmlessAndIsShutDownReflectsIt(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
             int port = tl.call(() -> {
-                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, isClient) -> {
                     log.add("initially:" + s.isShutDown());
                     s.shutdown();
@@ -109,7 +109,7 @@ class HalfCloseTest {
                 }).onClose((s, code, reason) -> log.add("close:" + code));
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 assertEquals(End.EOF, peer.readEnd(), "one FIN and no data after two shutdowns");
             }
             log.await("close:", 1);

@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ListenTest {
 
     /** A context on the loop that echoes everything and counts accepted sockets. */
-    private static SocketContext<Void, Void> echoContext(TestLoop tl, AtomicInteger accepted) {
-        SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+    private static SocketContext<Void, Void> echoContext(TestLoop tl, Mode mode, AtomicInteger accepted) {
+        SocketContext<Void, Void> ctx = mode.context(tl.loop());
         ctx.onOpen((s, client) -> {
             if (!client) {
                 accepted.incrementAndGet();
@@ -43,22 +43,22 @@ class ListenTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void exclusiveListenMakesASecondListenOnThePortFailWithAddressInUse(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void exclusiveListenMakesASecondListenOnThePortFailWithAddressInUse(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             AtomicInteger accepted = new AtomicInteger();
-            int port = tl.call(() -> echoContext(tl, accepted)
+            int port = tl.call(() -> echoContext(tl, mode, accepted)
                     .listen("127.0.0.1", 0, ListenOptions.EXCLUSIVE_PORT).port());
             assertTrue(port > 0, "port " + port);
             for (ListenOptions second : new ListenOptions[] {ListenOptions.EXCLUSIVE_PORT, ListenOptions.DEFAULT}) {
                 UncheckedIOException e = assertThrows(UncheckedIOException.class,
-                        () -> tl.call(() -> tl.loop().createSocketContext().listen("127.0.0.1", port, second)),
+                        () -> tl.call(() -> mode.context(tl.loop()).listen("127.0.0.1", port, second)),
                         "a second listen with " + second + " on an exclusive port");
                 assertTrue(e.getMessage().toLowerCase(Locale.ROOT).contains("in use"),
                         "the message should say the address is in use: " + e.getMessage());
             }
             // The first listen socket is unharmed.
-            try (java.net.Socket c = Part2Support.client(port)) {
+            try (java.net.Socket c = Part2Support.client(mode, port)) {
                 assertEquals("still here", Part2Support.roundTrip(c, "still here"));
             }
             assertEquals(1, accepted.get());
@@ -66,20 +66,20 @@ class ListenTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void defaultListenSharesOnePortBetweenTwoLoops(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void defaultListenSharesOnePortBetweenTwoLoops(String backend, Mode mode) throws Exception {
         try (TestLoop first = TestLoop.start(backend); TestLoop second = TestLoop.start(backend)) {
             AtomicInteger acceptedByFirst = new AtomicInteger();
             AtomicInteger acceptedBySecond = new AtomicInteger();
-            SocketContext<Void, Void> firstContext = first.call(() -> echoContext(first, acceptedByFirst));
-            SocketContext<Void, Void> secondContext = second.call(() -> echoContext(second, acceptedBySecond));
+            SocketContext<Void, Void> firstContext = first.call(() -> echoContext(first, mode, acceptedByFirst));
+            SocketContext<Void, Void> secondContext = second.call(() -> echoContext(second, mode, acceptedBySecond));
             int port = first.call(() -> firstContext.listen("127.0.0.1", 0).port());
             int secondPort = second.call(() -> secondContext.listen("127.0.0.1", port).port());
             assertEquals(port, secondPort, "the second loop's listen port");
             // SO_REUSEPORT spreads connections by a hash of the source port: try until each loop got one.
             int tries = 0;
             while (tries < 64 && (acceptedByFirst.get() == 0 || acceptedBySecond.get() == 0)) {
-                try (java.net.Socket c = Part2Support.client(port)) {
+                try (java.net.Socket c = Part2Support.client(mode, port)) {
                     assertEquals("n" + tries, Part2Support.roundTrip(c, "n" + tries));
                 }
                 tries++;
@@ -94,14 +94,14 @@ class ListenTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void listenOnPortZeroReportsTheRealPortUntilClosed(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void listenOnPortZeroReportsTheRealPortUntilClosed(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             AtomicInteger accepted = new AtomicInteger();
-            ListenSocket ls = tl.call(() -> echoContext(tl, accepted).listen("127.0.0.1", 0));
+            ListenSocket ls = tl.call(() -> echoContext(tl, mode, accepted).listen("127.0.0.1", 0));
             int port = tl.call(ls::port);
             assertTrue(port > 0 && port <= 65535, "port " + port);
-            try (java.net.Socket c = Part2Support.client(port)) {
+            try (java.net.Socket c = Part2Support.client(mode, port)) {
                 assertEquals(port, c.getPort());
                 assertEquals("ping", Part2Support.roundTrip(c, "ping"));
             }
@@ -114,20 +114,20 @@ class ListenTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void closedListenSocketRefusesNewConnectionsButKeepsAcceptedOnes(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void closedListenSocketRefusesNewConnectionsButKeepsAcceptedOnes(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             AtomicInteger accepted = new AtomicInteger();
-            ListenSocket ls = tl.call(() -> echoContext(tl, accepted).listen("127.0.0.1", 0));
+            ListenSocket ls = tl.call(() -> echoContext(tl, mode, accepted).listen("127.0.0.1", 0));
             int port = tl.call(ls::port);
-            try (java.net.Socket before = Part2Support.client(port)) {
+            try (java.net.Socket before = Part2Support.client(mode, port)) {
                 assertEquals("before", Part2Support.roundTrip(before, "before"));
                 tl.run(() -> {
                     ls.close();
                     ls.close(); // a second close does nothing
                 });
                 Part2Support.settle(tl, 1); // listenSocketCloseReleasesThePortBeforeReturning pins the stricter timing
-                assertThrows(ConnectException.class, () -> Part2Support.client(port).close(),
+                assertThrows(ConnectException.class, () -> Part2Support.client(mode, port).close(),
                         "connect after the listen socket closed");
                 assertEquals("after", Part2Support.roundTrip(before, "after"));
             }
@@ -136,11 +136,11 @@ class ListenTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void listenSocketCloseReleasesThePortBeforeReturning(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void listenSocketCloseReleasesThePortBeforeReturning(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             AtomicInteger accepted = new AtomicInteger();
-            ListenSocket ls = tl.call(() -> echoContext(tl, accepted).listen("127.0.0.1", 0));
+            ListenSocket ls = tl.call(() -> echoContext(tl, mode, accepted).listen("127.0.0.1", 0));
             int port = tl.call(ls::port);
             // Connect from the loop thread right after close(), before the loop can do anything else: close() is
             // immediate (the descriptor is closed when it returns), so the port must refuse at once.
@@ -161,8 +161,8 @@ class ListenTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void unixListenReplacesAStaleFileAndEchoesWithConnectUnix(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void unixListenReplacesAStaleFileAndEchoesWithConnectUnix(String backend, Mode mode) throws Exception {
         Path dir = Part2Support.shortTempDir();
         try (TestLoop tl = TestLoop.start(backend)) {
             Path path = dir.resolve("s");
@@ -175,8 +175,8 @@ class ListenTest {
             CompletableFuture<String> echoed = new CompletableFuture<>();
             CompletableFuture<Boolean> clientOpened = new CompletableFuture<>();
             ListenSocket ls = tl.call(() -> {
-                ListenSocket l = echoContext(tl, accepted).listenUnix(path.toString(), ListenOptions.DEFAULT);
-                SocketContext<Void, StringBuilder> client = tl.loop().createSocketContext();
+                ListenSocket l = echoContext(tl, mode, accepted).listenUnix(path.toString(), ListenOptions.DEFAULT);
+                SocketContext<Void, StringBuilder> client = mode.context(tl.loop());
                 client.onOpen((s, isClient) -> {
                     s.setExt(new StringBuilder());
                     clientOpened.complete(isClient);
@@ -203,14 +203,16 @@ class ListenTest {
         }
     }
 
+    // Plain only: its peer is a raw unix-domain SocketChannel and the JDK has no TLS over those; TLS over
+    // unix sockets runs in unixListenReplacesAStaleFileAndEchoesWithConnectUnix (listed in Mode.PLAIN_ONLY).
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void unixListenSocketRemovesItsFileOnClose(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsPlainOnly")
+    void unixListenSocketRemovesItsFileOnClose(String backend, Mode mode) throws Exception {
         Path dir = Part2Support.shortTempDir();
         try (TestLoop tl = TestLoop.start(backend)) {
             Path path = dir.resolve("s");
             AtomicInteger accepted = new AtomicInteger();
-            ListenSocket ls = tl.call(() -> echoContext(tl, accepted).listenUnix(path.toString(), ListenOptions.DEFAULT));
+            ListenSocket ls = tl.call(() -> echoContext(tl, mode, accepted).listenUnix(path.toString(), ListenOptions.DEFAULT));
             assertTrue(Files.exists(path), "the listen socket's file");
             try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(path))) {
                 c.write(Part2Support.buffer("x"));
@@ -250,17 +252,17 @@ class ListenTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void unixPathLongerThan107BytesIsRejected(String backend) {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void unixPathLongerThan107BytesIsRejected(String backend, Mode mode) {
         String tooLong = "/tmp/" + "p".repeat(103);
         assertEquals(108, tooLong.getBytes(StandardCharsets.UTF_8).length);
         try (TestLoop tl = TestLoop.start(backend)) {
             IllegalArgumentException listen = assertThrows(IllegalArgumentException.class,
-                    () -> tl.call(() -> tl.loop().createSocketContext().listenUnix(tooLong, ListenOptions.DEFAULT)));
+                    () -> tl.call(() -> mode.context(tl.loop()).listenUnix(tooLong, ListenOptions.DEFAULT)));
             assertTrue(listen.getMessage().contains("107"), "the message should name the limit: " + listen.getMessage());
             IllegalArgumentException connect = assertThrows(IllegalArgumentException.class,
                     () -> tl.call(() -> {
-                        Socket<Object> s = tl.loop().createSocketContext().connectUnix(tooLong);
+                        Socket<Object> s = mode.context(tl.loop()).connectUnix(tooLong);
                         return s;
                     }));
             assertTrue(connect.getMessage().contains("107"), "the message should name the limit: " + connect.getMessage());

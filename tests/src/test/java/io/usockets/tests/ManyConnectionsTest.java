@@ -45,13 +45,13 @@ class ManyConnectionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void thousandConcurrentConnectionsEachEchoTheirOwnMessage(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void thousandConcurrentConnectionsEachEchoTheirOwnMessage(String backend, Mode mode) throws Exception {
         try (TestLoop server = TestLoop.start(backend); TestLoop client = TestLoop.start(backend)) {
             AtomicInteger serverOpens = new AtomicInteger();
             AtomicInteger serverCloses = new AtomicInteger();
             CountDownLatch serverClosedAll = new CountDownLatch(CONNECTIONS);
-            SocketContext<Void, Void> serverContext = server.call(() -> server.loop().createSocketContext());
+            SocketContext<Void, Void> serverContext = server.call(() -> mode.context(server.loop()));
             int port = server.call(() -> {
                 SocketContext<Void, Void> ctx = serverContext;
                 ctx.onOpen((s, isClient) -> serverOpens.incrementAndGet());
@@ -73,7 +73,7 @@ class ManyConnectionsTest {
             AtomicInteger clientCloses = new AtomicInteger();
             List<Socket<Conn>> sockets = new ArrayList<>(); // loop-thread state of the client loop
             SocketContext<Void, Conn> clients = client.call(() -> {
-                SocketContext<Void, Conn> ctx = client.loop().createSocketContext();
+                SocketContext<Void, Conn> ctx = mode.context(client.loop());
                 ctx.onOpen((s, isClient) -> pump(s));
                 ctx.onWritable(ManyConnectionsTest::pump);
                 ctx.onData((s, data) -> {

@@ -199,19 +199,18 @@ final class Part1Support {
 
         /** Connects to 127.0.0.1:{@code port} with a receive buffer of {@code receiveBuffer} bytes (0 = default). */
         static Peer connect(int port, int receiveBuffer) throws IOException {
-            java.net.Socket s = new java.net.Socket();
-            try {
-                if (receiveBuffer > 0) {
-                    s.setReceiveBufferSize(receiveBuffer);
-                }
-                s.setSoTimeout((int) TestLoop.WAIT.toMillis());
-                s.setTcpNoDelay(true);
-                s.connect(new InetSocketAddress(loopback(), port), (int) TestLoop.WAIT.toMillis());
-                return new Peer(s);
-            } catch (IOException | RuntimeException e) {
-                s.close();
-                throw e;
-            }
+            return connect(Mode.PLAIN, port, receiveBuffer);
+        }
+
+        /** Connects to 127.0.0.1:{@code port} in {@code mode} (TLS: handshake done). */
+        static Peer connect(Mode mode, int port) throws IOException {
+            return connect(mode, port, 0);
+        }
+
+        /** Connects in {@code mode} with a receive buffer of {@code receiveBuffer} bytes (0 = default). */
+        static Peer connect(Mode mode, int port, int receiveBuffer) throws IOException {
+            return new Peer(mode.connect(new InetSocketAddress(loopback(), port), receiveBuffer,
+                    (int) TestLoop.WAIT.toMillis()));
         }
 
         /** Wraps a socket accepted by a java.net server socket. */

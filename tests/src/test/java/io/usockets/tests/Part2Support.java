@@ -44,6 +44,11 @@ final class Part2Support {
         }
     }
 
+    /** A blocking client of {@code mode} (TLS: handshake done) connected to 127.0.0.1:{@code port}. */
+    static Socket client(Mode mode, int port) throws IOException {
+        return mode.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0, SO_TIMEOUT_MS);
+    }
+
     /** Reads exactly {@code n} bytes or fails (end of stream or timeout). */
     static byte[] readExactly(InputStream in, int n) throws IOException {
         byte[] out = new byte[n];
@@ -96,6 +101,11 @@ final class Part2Support {
         ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         s.setSoTimeout(SO_TIMEOUT_MS);
         return s;
+    }
+
+    /** Accepts one connection in {@code mode} (TLS: server handshake done) with the bounded timeouts set. */
+    static Socket accept(Mode mode, ServerSocket server) throws IOException {
+        return mode.accept(server, SO_TIMEOUT_MS);
     }
 
     /** Accepts one connection with the bounded timeouts set. */

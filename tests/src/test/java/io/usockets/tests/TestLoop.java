@@ -79,6 +79,7 @@ public final class TestLoop implements AutoCloseable {
                 });
                 ctx.connect("127.0.0.1", ls.port());
                 l.run();
+                warmUpTls(l);
             } finally {
                 l.free();
             }
@@ -91,6 +92,30 @@ public final class TestLoop implements AutoCloseable {
      */
     public static int descriptorBaseline() {
         return OpenDescriptors.count();
+    }
+
+    /**
+     * One TLS handshake per backend: loading netty-tcnative keeps its jars and the random devices open for the
+     * life of the JVM, which is not a leak of ours either.
+     */
+    private static void warmUpTls(Loop l) {
+        if (!Mode.tlsAvailable()) {
+            return;
+        }
+        io.usockets.ssl.Certificates.Issued cert = io.usockets.ssl.Certificates.selfSigned("warm-up", "127.0.0.1");
+        io.usockets.SocketContext<Void, Void> server = l.createSocketContext(
+                io.usockets.SocketContextOptions.tlsFromPem(cert.certificatePem(), cert.privateKeyPem()));
+        io.usockets.ListenSocket ls = server.listen("127.0.0.1", 0);
+        server.onOpen((s, client) -> {
+            s.close();
+            ls.close();
+        });
+        io.usockets.SocketContext<Void, Void> client =
+                l.createSocketContext(io.usockets.SocketContextOptions.tlsClient());
+        client.onOpen((s, isClient) -> s.close());
+        client.onConnectError((s, code, reason) -> ls.close());
+        client.connect("127.0.0.1", ls.port());
+        l.run();
     }
 
     /** Starts a loop on {@code backend} with test timeouts. */

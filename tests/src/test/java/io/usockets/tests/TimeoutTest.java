@@ -34,11 +34,11 @@ class TimeoutTest {
     private static final int MAX_TICKS = Part1Support.ticksOfSeconds(1) + 1;
 
     /** A server context whose sockets log their timeouts with the tick count since they were armed. */
-    private static int listen(TestLoop tl, AtomicReference<SocketContext<Void, int[]>> context,
+    private static int listen(TestLoop tl, Mode mode, AtomicReference<SocketContext<Void, int[]>> context,
             SocketContext.OpenHandler<int[]> onOpen, SocketContext.SocketHandler<int[]> onTimeout,
             SocketContext.SocketHandler<int[]> onLongTimeout) {
         return tl.call(() -> {
-            SocketContext<Void, int[]> ctx = tl.loop().createSocketContext();
+            SocketContext<Void, int[]> ctx = mode.context(tl.loop());
             context.set(ctx);
             ctx.onOpen(onOpen).onTimeout(onTimeout).onLongTimeout(onLongTimeout);
             return ctx.listen("127.0.0.1", 0).port();
@@ -46,13 +46,13 @@ class TimeoutTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     @SuppressWarnings("try") // the peer only holds the connection open
-    void timeoutFiresOnceWithinTheTickWindowAndRearmsFromOnTimeout(String backend) throws Exception {
+    void timeoutFiresOnceWithinTheTickWindowAndRearmsFromOnTimeout(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
             AtomicReference<SocketContext<Void, int[]>> context = new AtomicReference<>();
-            int port = listen(tl, context, (s, isClient) -> {
+            int port = listen(tl, mode, context, (s, isClient) -> {
                 s.setExt(new int[] {s.context().timestamp(), 0});
                 s.timeout(1);
             }, s -> {
@@ -65,7 +65,7 @@ class TimeoutTest {
                     s.timeout(1);
                 }
             }, s -> log.add("long"));
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 log.await("timeout:2", 1);
                 // Not re-armed after the second firing: nothing more may come.
                 Part1Support.awaitTicks(tl, context.get(), MAX_TICKS + 5);
@@ -82,20 +82,20 @@ class TimeoutTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     @SuppressWarnings("try") // the peer only holds the connection open
-    void timeoutZeroDisarms(String backend) throws Exception {
+    void timeoutZeroDisarms(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
             AtomicReference<SocketContext<Void, int[]>> context = new AtomicReference<>();
             List<Socket<int[]>> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
-            int port = listen(tl, context, (s, isClient) -> {
+            int port = listen(tl, mode, context, (s, isClient) -> {
                 s.setExt(new int[] {sockets.size()});
                 sockets.add(s);
             }, s -> log.add("timeout:" + s.ext()[0]), s -> log.add("long:" + s.ext()[0]));
-            try (Peer disarmedPeer = Peer.connect(port)) {
+            try (Peer disarmedPeer = Peer.connect(mode, port)) {
                 Part1Support.waitUntil(() -> sockets.size() == 1, "the first connection");
-                try (Peer controlPeer = Peer.connect(port)) {
+                try (Peer controlPeer = Peer.connect(mode, port)) {
                     Part1Support.waitUntil(() -> sockets.size() == 2, "the second connection");
                     tl.run(() -> {
                         sockets.get(0).timeout(1);
@@ -113,14 +113,14 @@ class TimeoutTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     @SuppressWarnings("try") // the peer only holds the connection open
-    void longTimeoutFiresOnceAndRearmsFromOnLongTimeout(String backend) throws Exception {
+    void longTimeoutFiresOnceAndRearmsFromOnLongTimeout(String backend, Mode mode) throws Exception {
         int unit = Part1Support.ticksPerLongUnit();
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
             AtomicReference<SocketContext<Void, int[]>> context = new AtomicReference<>();
-            int port = listen(tl, context, (s, isClient) -> {
+            int port = listen(tl, mode, context, (s, isClient) -> {
                 s.setExt(new int[] {s.context().timestamp(), 0});
                 s.longTimeout(1);
             }, s -> log.add("short"), s -> {
@@ -133,7 +133,7 @@ class TimeoutTest {
                     s.longTimeout(1);
                 }
             });
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 log.await("long:2", 1);
                 Part1Support.awaitTicks(tl, context.get(), 3 * unit);
                 List<String> events = log.snapshot();
@@ -149,16 +149,16 @@ class TimeoutTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     @SuppressWarnings("try") // the peer only holds the connection open
-    void outOfRangeTimeoutsThrowIllegalArgumentExceptionNamingTheValue(String backend) throws Exception {
+    void outOfRangeTimeoutsThrowIllegalArgumentExceptionNamingTheValue(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend)) {
             AtomicReference<SocketContext<Void, int[]>> context = new AtomicReference<>();
             CompletableFuture<Socket<int[]>> accepted = new CompletableFuture<>();
             EventLog log = new EventLog();
-            int port = listen(tl, context, (s, isClient) -> accepted.complete(s), s -> log.add("timeout"),
+            int port = listen(tl, mode, context, (s, isClient) -> accepted.complete(s), s -> log.add("timeout"),
                     s -> log.add("long"));
-            try (Peer peer = Peer.connect(port)) {
+            try (Peer peer = Peer.connect(mode, port)) {
                 Socket<int[]> s = TestLoop.await(accepted);
                 // 239 ticks is the most the counter holds; with a 100 ms tick that is 23.9 s, so 24 s is 240 ticks.
                 int maxSeconds = (int) (239 * TestLoop.TICK.toMillis() / 1000);
@@ -213,8 +213,8 @@ class TimeoutTest {
      * then only requires that the timeout armed before open fired.
      */
     @ParameterizedTest
-    @MethodSource("io.usockets.tests.Backends#names")
-    void timeoutFiresOnSocketThatIsStillConnecting(String backend) throws Exception {
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void timeoutFiresOnSocketThatIsStillConnecting(String backend, Mode mode) throws Exception {
         List<java.net.Socket> fillers = new ArrayList<>();
         try (TestLoop tl = TestLoop.start(backend);
                 ServerSocket server = new ServerSocket()) {
@@ -235,7 +235,7 @@ class TimeoutTest {
                 AtomicReference<SocketContext<Void, int[]>> context = new AtomicReference<>();
                 AtomicReference<Socket<int[]>> connecting = new AtomicReference<>();
                 String armedState = tl.call(() -> {
-                    SocketContext<Void, int[]> ctx = tl.loop().createSocketContext();
+                    SocketContext<Void, int[]> ctx = mode.context(tl.loop());
                     context.set(ctx);
                     ctx.onOpen((s, isClient) -> log.add("open"))
                             .onConnectError((s, code, reason) -> log.add("connectError:" + code))
