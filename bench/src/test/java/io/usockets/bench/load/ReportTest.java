@@ -43,6 +43,42 @@ class ReportTest {
     }
 
     @Test
+    void writesTlsRequestsAndHandshakesWithServerCpuRatiosAndCharts(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("tls-throughput.tsv"), String.join("\n",
+                "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request",
+                "1\tusockets-native-tls\t1200\t0\t5.0", "1\tnetty-epoll-tls\t1000\t0\t8.0",
+                "1\tnode-https\t400\t1\t20.0",
+                "2\tusockets-native-tls\t900\t0\t4.0", "2\tnetty-epoll-tls\t1000\t0\t9.0",
+                "2\tnode-https\t500\t0\t21.0",
+                "3\tusockets-native-tls\t1500\t0\t6.0", "3\tnetty-epoll-tls\t1000\t0\t10.0",
+                "3\tnode-https\t500\t0\t19.0", ""));
+        Files.writeString(dir.resolve("handshakes.tsv"), String.join("\n",
+                "# round\tserver\thandshakes_per_second\terrors\tserver_cpu_us_per_handshake",
+                "1\tusockets-native-tls\t2000\t0\t150", "1\tnetty-epoll-tls\t1000\t0\t300",
+                "2\tusockets-native-tls\t3000\t0\t170", "2\tnetty-epoll-tls\t1000\t3\t310",
+                "3\tusockets-native-tls\t1000\t0\t160", "3\tnetty-epoll-tls\t2000\t0\t320", ""));
+        Report.main(new String[] {dir.toString()});
+
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("| usockets-native-tls | 1,200 | 900 | 1,500 | **1,200** | 0 | 5.0 |"), md);
+        assertTrue(md.contains("| node-https | 400 | 500 | 500 | **500** | 1 | 20.0 |"), md);
+        assertTrue(md.contains("| usockets-native-tls / netty-epoll-tls | 1.20, 0.90, 1.50 | **1.20** | ≥ 1.2 |"), md);
+        assertTrue(md.contains("| usockets-native-tls / node-https | 3.00, 1.80, 3.00 | **3.00** | ≥ 2.0 |"), md);
+        assertTrue(md.contains("| netty-epoll-tls / usockets-native-tls | **1.80** |"), md);
+        assertTrue(md.contains("| node-https / usockets-native-tls | **4.00** |"), md);
+        assertTrue(md.contains("| usockets-native-tls | 2,000 | 3,000 | 1,000 | **2,000** | 0 | 160.0 |"), md);
+        assertTrue(md.contains("| netty-epoll-tls | 1,000 | 1,000 | 2,000 | **1,000** | 3 | 310.0 |"), md);
+        assertTrue(md.contains("| usockets-native-tls / netty-epoll-tls | 2.00, 3.00, 0.50 | **2.00** |  |"), md);
+        assertTrue(md.contains("| netty-epoll-tls / usockets-native-tls | **1.94** |"), md);
+        for (String png : List.of("tls-requests-per-second.png", "tls-handshakes-per-second.png")) {
+            byte[] head = new byte[4];
+            System.arraycopy(Files.readAllBytes(dir.resolve(png)), 0, head, 0, 4);
+            assertArrayEquals(PNG_MAGIC, head, png);
+        }
+        assertTrue(Files.notExists(dir.resolve("requests-per-second.png")), "no plain run, no plain chart");
+    }
+
+    @Test
     void malformedRowNamesFileAndLine(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("throughput.tsv"), "1\tusockets-nio\t300\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
