@@ -5,7 +5,7 @@
 # (every data chunk answered with the hello page) on Netty epoll and NIO, Vert.x NetServer and HttpServer, a JDK
 # NIO server and Node's net and http servers. Then:
 #   1. throughput: wrk against each server over 127.0.0.1, server and wrk pinned to different cores, rounds
-#      interleaved (A B C, A B C, ...);
+#      interleaved (A B C, A B C, ...), and the server's CPU time per request from /proc;
 #   2. TLS: the example with --ssl on every backend, Netty with SslHandler on tcnative's BoringSSL and Node's https
 #      and tls servers, all with one EC P-256 certificate generated for the run; per round and server, wrk over
 #      https (requests/s), then HANDSHAKE_CLIENTS parallel `openssl s_time -new` (full handshakes/s, and the
@@ -232,12 +232,12 @@ run_handshakes() {
     'BEGIN {printf "%.1f %d %.1f\n", n / (ns / 1e9), e, (n > 0 ? cpu / n : 0)}'
 }
 
-# run_wrk over https with the server's CPU time over the same interval; prints
-# "requests_per_second errors server_cpu_us_per_request".
-run_wrk_tls() {
-  local port=$1 seconds=$2 pid=$3 cpu0 cpu1 rps errors
+# run_wrk with the server's CPU time over the same interval; prints
+# "requests_per_second errors server_cpu_us_per_request". The fourth argument is the scheme.
+run_wrk_cpu() {
+  local port=$1 seconds=$2 pid=$3 scheme=$4 cpu0 cpu1 rps errors
   cpu0=$(cpu_us "$pid")
-  read -r rps errors < <(run_wrk "$port" "$seconds" https)
+  read -r rps errors < <(run_wrk "$port" "$seconds" "$scheme")
   cpu1=$(cpu_us "$pid")
   awk -v r="$rps" -v e="$errors" -v s="$seconds" -v cpu=$((cpu1 - cpu0)) \
     'BEGIN {printf "%s %d %.2f\n", r, e, (r > 0 ? cpu / (r * s) : 0)}'
@@ -260,7 +260,7 @@ open_fds() { ls "/proc/$1/fd" | wc -l; }
 } >"$OUT/meta.md"
 
 if [ "$DO_THROUGHPUT" = 1 ]; then
-  echo -e "# round\tserver\trequests_per_second\terrors" >"$OUT/throughput.tsv"
+  echo -e "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request" >"$OUT/throughput.tsv"
   port=$BASE_PORT
   STARTED=""
   for name in $SERVERS; do
@@ -273,9 +273,9 @@ if [ "$DO_THROUGHPUT" = 1 ]; then
   done
   for round in $(seq 1 "$ROUNDS"); do
     for name in $STARTED; do
-      read -r rps errors < <(run_wrk "${PORT[$name]}" "$DURATION")
-      echo "round $round: $name $rps requests/s ($errors errors)"
-      echo -e "$round\t$name\t$rps\t$errors" >>"$OUT/throughput.tsv"
+      read -r rps errors cpu < <(run_wrk_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" http)
+      echo "round $round: $name $rps requests/s ($errors errors), server CPU $cpu us per request"
+      echo -e "$round\t$name\t$rps\t$errors\t$cpu" >>"$OUT/throughput.tsv"
     done
   done
   for name in $STARTED; do stop_server "$name"; done
@@ -297,7 +297,7 @@ if [ "$DO_TLS" = 1 ]; then
   done
   for round in $(seq 1 "$ROUNDS"); do
     for name in $STARTED; do
-      read -r rps errors cpu < <(run_wrk_tls "${PORT[$name]}" "$DURATION" "${PID[$name]}")
+      read -r rps errors cpu < <(run_wrk_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" https)
       echo "round $round: $name $rps requests/s over TLS ($errors errors), server CPU $cpu us per request"
       echo -e "$round\t$name\t$rps\t$errors\t$cpu" >>"$OUT/tls-throughput.tsv"
       read -r hs errors cpu < <(run_handshakes "${PORT[$name]}" "$DURATION" "${PID[$name]}")

@@ -20,9 +20,9 @@ import java.util.TreeMap;
 
 /**
  * Turns the raw measurements of {@code bench/run.sh} into {@code results.md} and PNG charts: {@code Report DIR}
- * reads, each when present, {@code DIR/throughput.tsv} (round, server, requests/s, errors),
- * {@code DIR/tls-throughput.tsv} and {@code DIR/handshakes.tsv} (round, server, requests or full handshakes per
- * second, errors, the server's CPU microseconds per request or handshake), {@code DIR/memory.tsv} (server, connections, heap bytes before and after, RSS KiB before and after)
+ * reads, each when present, {@code DIR/throughput.tsv}, {@code DIR/tls-throughput.tsv} and
+ * {@code DIR/handshakes.tsv} (round, server, requests or full handshakes per second, errors, the server's CPU
+ * microseconds per request or handshake), {@code DIR/memory.tsv} (server, connections, heap bytes before and after, RSS KiB before and after)
  * and {@code DIR/meta.md}, and writes {@code DIR/results.md} with {@code requests-per-second.png},
  * {@code tls-requests-per-second.png}, {@code tls-handshakes-per-second.png} and {@code memory-per-connection.png}.
  */
@@ -87,7 +87,7 @@ public final class Report {
                     + Arrays.toString(args));
         }
         Path dir = Path.of(args[0]);
-        Rounds plain = Rounds.read(dir.resolve("throughput.tsv"), 4);
+        Rounds plain = Rounds.read(dir.resolve("throughput.tsv"), 5);
         Rounds tls = Rounds.read(dir.resolve("tls-throughput.tsv"), 5);
         Rounds handshakes = Rounds.read(dir.resolve("handshakes.tsv"), 5);
         List<Memory> memory = new ArrayList<>();

@@ -20,18 +20,19 @@ class ReportTest {
     @Test
     void writesMediansRatiosMemoryAndCharts(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("throughput.tsv"), String.join("\n",
-                "# round\tserver\trequests_per_second\terrors",
-                "1\tusockets-nio\t300\t0", "1\tnetty-nio\t100\t0",
-                "2\tusockets-nio\t100\t0", "2\tnetty-nio\t100\t2",
-                "3\tusockets-nio\t200\t0", "3\tnetty-nio\t400\t0", ""));
+                "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request",
+                "1\tusockets-nio\t300\t0\t3.0", "1\tnetty-nio\t100\t0\t6.0",
+                "2\tusockets-nio\t100\t0\t4.0", "2\tnetty-nio\t100\t2\t6.0",
+                "3\tusockets-nio\t200\t0\t5.0", "3\tnetty-nio\t400\t0\t7.0", ""));
         Files.writeString(dir.resolve("memory.tsv"), String.join("\n",
                 "usockets-nio\t1000\t1000000\t1500000\t10000\t11000",
                 "netty-nio\t1000\t1000000\t3000000\t10000\t14000", ""));
         Report.main(new String[] {dir.toString()});
 
         String md = Files.readString(dir.resolve("results.md"));
-        assertTrue(md.contains("| usockets-nio | 300 | 100 | 200 | **200** | 0 |"), md);
-        assertTrue(md.contains("| netty-nio | 100 | 100 | 400 | **100** | 2 |"), md);
+        assertTrue(md.contains("| usockets-nio | 300 | 100 | 200 | **200** | 0 | 4.0 |"), md);
+        assertTrue(md.contains("| netty-nio | 100 | 100 | 400 | **100** | 2 | 6.0 |"), md);
+        assertTrue(md.contains("| netty-nio / usockets-nio | **1.50** |"), md);
         assertTrue(md.contains("| usockets-nio / netty-nio | 3.00, 1.00, 0.50 | **1.00** | ≥ 1.0 |"), md);
         assertTrue(md.contains("| usockets-nio | 1000 | **500** | 1,024 |"), md);
         assertTrue(md.contains("| netty-nio / usockets-nio | **4.0** |"), md);
@@ -80,10 +81,10 @@ class ReportTest {
 
     @Test
     void malformedRowNamesFileAndLine(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("throughput.tsv"), "1\tusockets-nio\t300\n");
+        Files.writeString(dir.resolve("throughput.tsv"), "1\tusockets-nio\t300\t0\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Report.main(new String[] {dir.toString()}));
-        assertTrue(e.getMessage().contains("throughput.tsv:1 has 3 columns; expected 4"), e.getMessage());
+        assertTrue(e.getMessage().contains("throughput.tsv:1 has 4 columns; expected 5"), e.getMessage());
     }
 
     @Test
