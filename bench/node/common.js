@@ -7,15 +7,24 @@ const RESPONSE = Buffer.concat([
   BODY,
 ]);
 
-// --host H --port P, as the Java servers take them.
+// --host H --port P [--cert F --key F], as the Java servers take them.
 function options(argv) {
   const opts = { host: '127.0.0.1', port: 3000 };
   for (let i = 0; i < argv.length; i += 2) {
     if (argv[i] === '--host') opts.host = argv[i + 1];
     else if (argv[i] === '--port') opts.port = Number(argv[i + 1]);
-    else throw new Error(`unknown option '${argv[i]}'; expected --host or --port`);
+    else if (argv[i] === '--cert') opts.cert = argv[i + 1];
+    else if (argv[i] === '--key') opts.key = argv[i + 1];
+    else throw new Error(`unknown option '${argv[i]}'; expected --host, --port, --cert or --key`);
   }
   return opts;
+}
+
+// The TLS servers' key material: the PEM files named by --cert and --key (Node cannot make a certificate itself).
+function tlsOptions(opts) {
+  if (!opts.cert || !opts.key) throw new Error('a TLS server needs --cert FILE and --key FILE (PEM)');
+  const fs = require('fs');
+  return { cert: fs.readFileSync(opts.cert), key: fs.readFileSync(opts.key) };
 }
 
 // Prints the port line once listening, and on SIGUSR2 a line with the V8 heap in use after a full
@@ -30,4 +39,4 @@ function serve(server, opts) {
   server.listen(opts.port, opts.host, 4096, () => console.log(`Listening on port ${server.address().port}`));
 }
 
-module.exports = { BODY, RESPONSE, options, serve };
+module.exports = { BODY, RESPONSE, options, tlsOptions, serve };

@@ -5,6 +5,8 @@ import io.usockets.Loop;
 import io.usockets.LoopOptions;
 import io.usockets.Socket;
 import io.usockets.SocketContext;
+import io.usockets.SocketContextOptions;
+import io.usockets.ssl.Certificates;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,6 +20,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * loop's receive buffer, one {@code onData} call, one write.
  *
  * <p>The set-up: {@code sockets} connections, both ends in the same loop, each with exactly one 64-byte message in
- * flight. Every socket writes back what it reads, so in every iteration exactly one end of each connection is
+ * flight; plain or, with {@code tls}, TLS (a server and a client context of the ssl module in the same loop). Every socket writes back what it reads, so in every iteration exactly one end of each connection is
  * readable: the loop reads {@code sockets} messages and writes {@code sockets} messages per iteration, forever.
  *
  * <p>The loop runs on its own thread (the API has no single-iteration call), in lock step with the benchmark
@@ -55,6 +58,13 @@ public class ReadySocketsBenchmark {
     /** Sockets readable in every iteration (= connections, since one end of each is readable at a time). */
     @Param({"1", "64", "512"})
     public int sockets;
+
+    /**
+     * Whether the connections speak TLS (the ssl module over the backend, a generated self-signed certificate):
+     * each read is then one record decrypted before {@code onData} and each write one record sealed.
+     */
+    @Param({"false", "true"})
+    public boolean tls;
 
     private final byte[] message = new byte[MESSAGE_BYTES];
 
@@ -177,16 +187,28 @@ public class ReadySocketsBenchmark {
     // ---------------------------------------------------------------- loop thread
 
     private void openRing(Loop loop) {
-        SocketContext<Void, Void> context = loop.createSocketContext();
-        context.onOpen(this::onOpen)
-                .onData(this::onData)
-                .onEnd(Socket::close)
-                .onConnectError((socket, code, reason) -> {
-                    throw new IllegalStateException("connect failed: " + code + " " + reason);
-                });
-        listener = context.listen("127.0.0.1", 0);
+        SocketContext<Void, Void> server;
+        SocketContext<Void, Void> client;
+        if (tls) {
+            Certificates.Issued cert = Certificates.selfSigned("localhost", "localhost", "127.0.0.1");
+            server = loop.createSocketContext(SocketContextOptions.tlsFromPem(cert.certificatePem(),
+                    cert.privateKeyPem()));
+            client = loop.createSocketContext(SocketContextOptions.tlsClient());
+        } else {
+            server = loop.createSocketContext();
+            client = server;
+        }
+        for (SocketContext<Void, Void> context : client == server ? List.of(server) : List.of(server, client)) {
+            context.onOpen(this::onOpen)
+                    .onData(this::onData)
+                    .onEnd(Socket::close)
+                    .onConnectError((socket, code, reason) -> {
+                        throw new IllegalStateException("connect failed: " + code + " " + reason);
+                    });
+        }
+        listener = server.listen("127.0.0.1", 0);
         for (int i = 0; i < sockets; i++) {
-            context.connect("127.0.0.1", listener.port());
+            client.connect("127.0.0.1", listener.port());
         }
     }
 

@@ -1,8 +1,10 @@
 package io.usockets.bench;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,11 +23,21 @@ class BenchmarksOnEveryBackendTest {
         return backends;
     }
 
+    static List<Arguments> backendsPlainAndTls() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String backend : backends()) {
+            cases.add(Arguments.of(backend, false));
+            cases.add(Arguments.of(backend, true));
+        }
+        return cases;
+    }
+
     @ParameterizedTest
-    @MethodSource("backends")
-    void readySocketsIterationsEachReadEverySocket(String backend) throws Exception {
+    @MethodSource("backendsPlainAndTls")
+    void readySocketsIterationsEachReadEverySocket(String backend, boolean tls) throws Exception {
         ReadySocketsBenchmark b = new ReadySocketsBenchmark();
         b.backend = backend;
+        b.tls = tls;
         b.sockets = 16;
         b.setUp();
         try {

@@ -19,10 +19,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns the raw measurements of {@code bench/run.sh} into {@code results.md} and two PNG charts:
- * {@code Report DIR} reads {@code DIR/throughput.tsv} (round, server, requests/s, errors), {@code DIR/memory.tsv}
- * (server, connections, heap bytes before and after, RSS KiB before and after) and, if present, {@code DIR/meta.md},
- * and writes {@code DIR/results.md}, {@code DIR/requests-per-second.png} and {@code DIR/memory-per-connection.png}.
+ * Turns the raw measurements of {@code bench/run.sh} into {@code results.md} and PNG charts: {@code Report DIR}
+ * reads, each when present, {@code DIR/throughput.tsv}, {@code DIR/tls-throughput.tsv} and
+ * {@code DIR/handshakes.tsv} (round, server, requests or full handshakes per second, errors, the server's CPU
+ * microseconds per request or handshake), {@code DIR/memory.tsv} (server, connections, heap bytes before and after, RSS KiB before and after)
+ * and {@code DIR/meta.md}, and writes {@code DIR/results.md} with {@code requests-per-second.png},
+ * {@code tls-requests-per-second.png}, {@code tls-handshakes-per-second.png} and {@code memory-per-connection.png}.
  */
 public final class Report {
 
@@ -40,6 +42,20 @@ public final class Report {
             new Pair("usockets-nio", "vertx-net", 0),
             new Pair("usockets-vertx", "vertx-net", 0),
             new Pair("usockets-vertx-epoll", "vertx-net", 0));
+
+    /** TLS requests per second; the targets are issue 5's, for the TLS layer on every backend. */
+    private static final List<Pair> TLS_PAIRS = List.of(
+            new Pair("usockets-native-tls", "netty-epoll-tls", 1.2),
+            new Pair("usockets-native-tls", "node-https", 2.0),
+            new Pair("usockets-nio-tls", "netty-epoll-tls", 1.2),
+            new Pair("usockets-nio-tls", "node-https", 2.0),
+            new Pair("usockets-native-tls", "node-tls", 0),
+            new Pair("usockets-nio-tls", "node-tls", 0),
+            new Pair("usockets-vertx-tls", "netty-epoll-tls", 0));
+
+    /** TLS handshakes per second: no target in the issue, the same pairs reported. */
+    private static final List<Pair> HANDSHAKE_PAIRS = TLS_PAIRS.stream()
+            .map(p -> new Pair(p.a(), p.b(), 0)).toList();
 
     /** Heap per connection: how many times the reference (b) needs what the usockets server (a) needs. */
     private static final List<Pair> MEMORY_PAIRS = List.of(
@@ -71,14 +87,9 @@ public final class Report {
                     + Arrays.toString(args));
         }
         Path dir = Path.of(args[0]);
-        // server -> round -> requests/s, servers in the order they were first measured
-        Map<String, TreeMap<Integer, Double>> rps = new LinkedHashMap<>();
-        Map<String, Long> errors = new LinkedHashMap<>();
-        Path throughputFile = dir.resolve("throughput.tsv");
-        for (String[] row : Files.exists(throughputFile) ? rows(throughputFile, 4) : List.<String[]>of()) {
-            rps.computeIfAbsent(row[1], k -> new TreeMap<>()).put(Integer.parseInt(row[0]), Double.parseDouble(row[2]));
-            errors.merge(row[1], Long.parseLong(row[3]), Long::sum);
-        }
+        Rounds plain = Rounds.read(dir.resolve("throughput.tsv"), 5);
+        Rounds tls = Rounds.read(dir.resolve("tls-throughput.tsv"), 5);
+        Rounds handshakes = Rounds.read(dir.resolve("handshakes.tsv"), 5);
         List<Memory> memory = new ArrayList<>();
         Path memoryFile = dir.resolve("memory.tsv");
         if (Files.exists(memoryFile)) {
@@ -92,11 +103,23 @@ public final class Report {
         if (Files.exists(meta)) {
             md.append(Files.readString(meta)).append('\n');
         }
-        throughputSection(md, rps, errors);
+        roundsSection(md, "Requests per second (wrk, one round per column, median last)", plain,
+                "request", THROUGHPUT_PAIRS, "requests-per-second.png");
+        roundsSection(md, "TLS: requests per second (wrk over https, one round per column, median last)", tls,
+                "request", TLS_PAIRS, "tls-requests-per-second.png");
+        roundsSection(md, "TLS: full handshakes per second (openssl s_time -new, one round per column, median last)",
+                handshakes, "handshake", HANDSHAKE_PAIRS, "tls-handshakes-per-second.png");
         memorySection(md, memory);
         Files.writeString(dir.resolve("results.md"), md.toString(), StandardCharsets.UTF_8);
-        if (!rps.isEmpty()) {
-            throughputChart(rps).saveAs(dir.resolve("requests-per-second.png"));
+        if (!plain.values().isEmpty()) {
+            roundsChart("Requests per second", plain).saveAs(dir.resolve("requests-per-second.png"));
+        }
+        if (!tls.values().isEmpty()) {
+            roundsChart("TLS requests per second", tls).saveAs(dir.resolve("tls-requests-per-second.png"));
+        }
+        if (!handshakes.values().isEmpty()) {
+            roundsChart("TLS full handshakes per second", handshakes)
+                    .saveAs(dir.resolve("tls-handshakes-per-second.png"));
         }
         if (!memory.isEmpty()) {
             memoryChart(memory).saveAs(dir.resolve("memory-per-connection.png"));
@@ -104,18 +127,46 @@ public final class Report {
         System.out.println("Wrote " + dir.resolve("results.md"));
     }
 
-    private static void throughputSection(StringBuilder md, Map<String, TreeMap<Integer, Double>> rps,
-                                          Map<String, Long> errors) {
+    /**
+     * One file of per-round measurements (round, server, value, errors and, in five-column files, the server's CPU
+     * microseconds per operation): server -> round -> value, servers in the order first measured; per server the
+     * errors and the CPU figures of every round.
+     */
+    private record Rounds(Map<String, TreeMap<Integer, Double>> values, Map<String, Long> errors,
+                          Map<String, List<Double>> cpu) {
+        static Rounds read(Path file, int columns) throws IOException {
+            Rounds rounds = new Rounds(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+            for (String[] row : Files.exists(file) ? rows(file, columns) : List.<String[]>of()) {
+                rounds.values().computeIfAbsent(row[1], k -> new TreeMap<>())
+                        .put(Integer.parseInt(row[0]), Double.parseDouble(row[2]));
+                rounds.errors().merge(row[1], Long.parseLong(row[3]), Long::sum);
+                if (columns > 4) {
+                    rounds.cpu().computeIfAbsent(row[1], k -> new ArrayList<>()).add(Double.parseDouble(row[4]));
+                }
+            }
+            return rounds;
+        }
+
+        double medianCpu(String server) {
+            List<Double> values = cpu.get(server);
+            return values == null ? Double.NaN : median(values);
+        }
+    }
+
+    private static void roundsSection(StringBuilder md, String title, Rounds data, String unit, List<Pair> pairs,
+                                      String chartFile) {
+        Map<String, TreeMap<Integer, Double>> rps = data.values();
         if (rps.isEmpty()) {
             return;
         }
+        boolean cpu = !data.cpu().isEmpty();
         int rounds = rps.values().stream().mapToInt(TreeMap::size).max().orElse(0);
-        md.append("## Requests per second (wrk, one round per column, median last)\n\n| server |");
+        md.append("## ").append(title).append("\n\n| server |");
         for (int r = 1; r <= rounds; r++) {
             md.append(" round ").append(r).append(" |");
         }
-        md.append(" median | wrk errors |\n|---|");
-        md.append("---:|".repeat(rounds + 2)).append('\n');
+        md.append(" median | errors |").append(cpu ? " server CPU µs / " + unit + " (median) |" : "").append("\n|---|");
+        md.append("---:|".repeat(rounds + (cpu ? 3 : 2))).append('\n');
         for (Map.Entry<String, TreeMap<Integer, Double>> e : rps.entrySet()) {
             md.append("| ").append(e.getKey()).append(" |");
             for (int r = 1; r <= rounds; r++) {
@@ -123,11 +174,15 @@ public final class Report {
                 md.append(' ').append(v == null ? "-" : format(v, 0)).append(" |");
             }
             md.append(" **").append(format(median(e.getValue().values()), 0)).append("** | ")
-                    .append(errors.get(e.getKey())).append(" |\n");
+                    .append(data.errors().get(e.getKey())).append(" |");
+            if (cpu) {
+                md.append(' ').append(format(data.medianCpu(e.getKey()), 1)).append(" |");
+            }
+            md.append('\n');
         }
         md.append("\n## Ratios (per round, then their median)\n\n| ratio | per round | median | target |\n")
                 .append("|---|---|---:|---:|\n");
-        for (Pair p : THROUGHPUT_PAIRS) {
+        for (Pair p : pairs) {
             TreeMap<Integer, Double> a = rps.get(p.a());
             TreeMap<Integer, Double> b = rps.get(p.b());
             if (a == null || b == null) {
@@ -147,7 +202,18 @@ public final class Report {
             md.append(" | **").append(format(median(ratios), 2)).append("** | ")
                     .append(p.target() > 0 ? "≥ " + format(p.target(), 1) : "").append(" |\n");
         }
-        md.append("\n![requests per second](requests-per-second.png)\n\n");
+        if (cpu) {
+            md.append("\n| server CPU per ").append(unit).append(", times (medians) | ratio |\n|---|---:|\n");
+            for (Pair p : pairs) {
+                double a = data.medianCpu(p.a());
+                double b = data.medianCpu(p.b());
+                if (a > 0 && b > 0) {
+                    md.append("| ").append(p.b()).append(" / ").append(p.a()).append(" | **").append(format(b / a, 2))
+                            .append("** |\n");
+                }
+            }
+        }
+        md.append("\n![").append(title).append("](").append(chartFile).append(")\n\n");
     }
 
     private static void memorySection(StringBuilder md, List<Memory> memory) {
@@ -181,15 +247,17 @@ public final class Report {
         md.append("\n![memory per idle connection](memory-per-connection.png)\n");
     }
 
-    private static Chart throughputChart(Map<String, TreeMap<Integer, Double>> rps) {
+    private static Chart roundsChart(String what, Rounds data) {
+        Map<String, TreeMap<Integer, Double>> rps = data.values();
         List<String> servers = new ArrayList<>(rps.keySet());
         List<Double> medians = new ArrayList<>();
         for (String s : servers) {
             medians.add(median(rps.get(s).values()));
         }
         CategoryChart chart = styled(new CategoryChartBuilder().width(1000).height(520)
-                .title("Requests per second: median bar, one marker per wrk round (higher is better)")
-                .xAxisTitle("server").yAxisTitle("requests / s").build());
+                .title(what + ": median bar, one marker per round (higher is better)")
+                .xAxisTitle("server").yAxisTitle(what.contains("handshakes") ? "handshakes / s" : "requests / s")
+                .build());
         chart.addSeries("median", servers, medians);
         // Each round as a marker over the median's bar, so the spread between rounds stays visible.
         int rounds = rps.values().stream().mapToInt(TreeMap::size).max().orElse(0);

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -17,6 +18,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
@@ -25,16 +27,25 @@ import java.util.concurrent.TimeUnit;
 /**
  * The toy protocol on Netty 4.2 with one event-loop thread (accepting and serving), on the epoll or the NIO
  * transport: a plain inbound handler that drops what it reads and writes a preallocated response per read, flushing
- * once per read batch.
+ * once per read batch. Given an {@link SslContext}, each connection's pipeline starts with that context's
+ * {@code SslHandler}, and the same handler answers each decrypted read.
  */
 final class NettyHelloServer implements HelloServer {
 
     private final boolean epoll;
+    private final SslContext tls;
     private EventLoopGroup group;
     private Channel serverChannel;
 
+    /** A plain server on the epoll or NIO transport. */
     NettyHelloServer(boolean epoll) {
+        this(epoll, null);
+    }
+
+    /** A server on the epoll or NIO transport that speaks TLS through {@code tls}, or plain when it is null. */
+    NettyHelloServer(boolean epoll, SslContext tls) {
         this.epoll = epoll;
+        this.tls = tls;
     }
 
     @Override
@@ -52,7 +63,7 @@ final class NettyHelloServer implements HelloServer {
                 .channel(channel)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new Answer(response))
+                .childHandler(tls == null ? new Answer(response) : new TlsThenAnswer(tls, new Answer(response)))
                 .bind(host, port).sync().channel();
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
@@ -64,6 +75,22 @@ final class NettyHelloServer implements HelloServer {
         }
         if (group != null) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Puts a fresh {@code SslHandler} in front of the shared answering handler on each new connection. */
+    private static final class TlsThenAnswer extends ChannelInitializer<Channel> {
+        private final SslContext tls;
+        private final Answer answer;
+
+        TlsThenAnswer(SslContext tls, Answer answer) {
+            this.tls = tls;
+            this.answer = answer;
+        }
+
+        @Override
+        protected void initChannel(Channel channel) {
+            channel.pipeline().addLast(tls.newHandler(channel.alloc()), answer);
         }
     }
 

@@ -20,18 +20,19 @@ class ReportTest {
     @Test
     void writesMediansRatiosMemoryAndCharts(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("throughput.tsv"), String.join("\n",
-                "# round\tserver\trequests_per_second\terrors",
-                "1\tusockets-nio\t300\t0", "1\tnetty-nio\t100\t0",
-                "2\tusockets-nio\t100\t0", "2\tnetty-nio\t100\t2",
-                "3\tusockets-nio\t200\t0", "3\tnetty-nio\t400\t0", ""));
+                "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request",
+                "1\tusockets-nio\t300\t0\t3.0", "1\tnetty-nio\t100\t0\t6.0",
+                "2\tusockets-nio\t100\t0\t4.0", "2\tnetty-nio\t100\t2\t6.0",
+                "3\tusockets-nio\t200\t0\t5.0", "3\tnetty-nio\t400\t0\t7.0", ""));
         Files.writeString(dir.resolve("memory.tsv"), String.join("\n",
                 "usockets-nio\t1000\t1000000\t1500000\t10000\t11000",
                 "netty-nio\t1000\t1000000\t3000000\t10000\t14000", ""));
         Report.main(new String[] {dir.toString()});
 
         String md = Files.readString(dir.resolve("results.md"));
-        assertTrue(md.contains("| usockets-nio | 300 | 100 | 200 | **200** | 0 |"), md);
-        assertTrue(md.contains("| netty-nio | 100 | 100 | 400 | **100** | 2 |"), md);
+        assertTrue(md.contains("| usockets-nio | 300 | 100 | 200 | **200** | 0 | 4.0 |"), md);
+        assertTrue(md.contains("| netty-nio | 100 | 100 | 400 | **100** | 2 | 6.0 |"), md);
+        assertTrue(md.contains("| netty-nio / usockets-nio | **1.50** |"), md);
         assertTrue(md.contains("| usockets-nio / netty-nio | 3.00, 1.00, 0.50 | **1.00** | ≥ 1.0 |"), md);
         assertTrue(md.contains("| usockets-nio | 1000 | **500** | 1,024 |"), md);
         assertTrue(md.contains("| netty-nio / usockets-nio | **4.0** |"), md);
@@ -43,11 +44,47 @@ class ReportTest {
     }
 
     @Test
+    void writesTlsRequestsAndHandshakesWithServerCpuRatiosAndCharts(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("tls-throughput.tsv"), String.join("\n",
+                "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request",
+                "1\tusockets-native-tls\t1200\t0\t5.0", "1\tnetty-epoll-tls\t1000\t0\t8.0",
+                "1\tnode-https\t400\t1\t20.0",
+                "2\tusockets-native-tls\t900\t0\t4.0", "2\tnetty-epoll-tls\t1000\t0\t9.0",
+                "2\tnode-https\t500\t0\t21.0",
+                "3\tusockets-native-tls\t1500\t0\t6.0", "3\tnetty-epoll-tls\t1000\t0\t10.0",
+                "3\tnode-https\t500\t0\t19.0", ""));
+        Files.writeString(dir.resolve("handshakes.tsv"), String.join("\n",
+                "# round\tserver\thandshakes_per_second\terrors\tserver_cpu_us_per_handshake",
+                "1\tusockets-native-tls\t2000\t0\t150", "1\tnetty-epoll-tls\t1000\t0\t300",
+                "2\tusockets-native-tls\t3000\t0\t170", "2\tnetty-epoll-tls\t1000\t3\t310",
+                "3\tusockets-native-tls\t1000\t0\t160", "3\tnetty-epoll-tls\t2000\t0\t320", ""));
+        Report.main(new String[] {dir.toString()});
+
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("| usockets-native-tls | 1,200 | 900 | 1,500 | **1,200** | 0 | 5.0 |"), md);
+        assertTrue(md.contains("| node-https | 400 | 500 | 500 | **500** | 1 | 20.0 |"), md);
+        assertTrue(md.contains("| usockets-native-tls / netty-epoll-tls | 1.20, 0.90, 1.50 | **1.20** | ≥ 1.2 |"), md);
+        assertTrue(md.contains("| usockets-native-tls / node-https | 3.00, 1.80, 3.00 | **3.00** | ≥ 2.0 |"), md);
+        assertTrue(md.contains("| netty-epoll-tls / usockets-native-tls | **1.80** |"), md);
+        assertTrue(md.contains("| node-https / usockets-native-tls | **4.00** |"), md);
+        assertTrue(md.contains("| usockets-native-tls | 2,000 | 3,000 | 1,000 | **2,000** | 0 | 160.0 |"), md);
+        assertTrue(md.contains("| netty-epoll-tls | 1,000 | 1,000 | 2,000 | **1,000** | 3 | 310.0 |"), md);
+        assertTrue(md.contains("| usockets-native-tls / netty-epoll-tls | 2.00, 3.00, 0.50 | **2.00** |  |"), md);
+        assertTrue(md.contains("| netty-epoll-tls / usockets-native-tls | **1.94** |"), md);
+        for (String png : List.of("tls-requests-per-second.png", "tls-handshakes-per-second.png")) {
+            byte[] head = new byte[4];
+            System.arraycopy(Files.readAllBytes(dir.resolve(png)), 0, head, 0, 4);
+            assertArrayEquals(PNG_MAGIC, head, png);
+        }
+        assertTrue(Files.notExists(dir.resolve("requests-per-second.png")), "no plain run, no plain chart");
+    }
+
+    @Test
     void malformedRowNamesFileAndLine(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("throughput.tsv"), "1\tusockets-nio\t300\n");
+        Files.writeString(dir.resolve("throughput.tsv"), "1\tusockets-nio\t300\t0\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Report.main(new String[] {dir.toString()}));
-        assertTrue(e.getMessage().contains("throughput.tsv:1 has 3 columns; expected 4"), e.getMessage());
+        assertTrue(e.getMessage().contains("throughput.tsv:1 has 4 columns; expected 5"), e.getMessage());
     }
 
     @Test

@@ -4,8 +4,11 @@ import io.usockets.examples.ExampleOptions;
 import io.usockets.examples.HttpServer;
 import io.usockets.examples.Running;
 
+import io.usockets.Loop;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
@@ -33,6 +36,51 @@ class HelloServersTest {
         } finally {
             example.stop();
         }
+    }
+
+    static List<String> backends() {
+        return Loop.availableBackends();
+    }
+
+    /** The example with --ssl (a generated self-signed certificate) answers the same bytes over TLS. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void helloResponseIsTheHttpServerExamplesResponseOverTls(String backend) throws Exception {
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        ExampleOptions options = ExampleOptions.parse(ExampleOptions.Kind.SERVER,
+                List.of("--host", "127.0.0.1", "--port", "0", "--backend", backend, "--ssl"));
+        Running example = HttpServer.start(options, out);
+        try {
+            assertArrayEquals(HelloResponse.bytes(), Http.getTls(example.port()));
+            assertArrayEquals(HelloResponse.bytes(), Http.getTls(example.port()), "a second TLS connection");
+        } finally {
+            example.stop();
+        }
+    }
+
+    @Test
+    void nettyTlsServerAnswersTheExamplesBytesOverTls() throws Exception {
+        try (HelloServer server = HelloServers.create("netty-epoll-tls")) {
+            int port = server.start("127.0.0.1", 0);
+            assertArrayEquals(HelloResponse.bytes(), Http.getTls(port));
+            assertArrayEquals(HelloResponse.bytes(), Http.getTls(port), "a second TLS connection");
+        }
+    }
+
+    @Test
+    void nettyTlsServerRefusesPlaintext() throws Exception {
+        try (HelloServer server = HelloServers.create("netty-epoll-tls")) {
+            int port = server.start("127.0.0.1", 0);
+            assertThrows(java.io.IOException.class, () -> Http.get(port),
+                    "a plaintext GET on the TLS port must not get the page");
+        }
+    }
+
+    @Test
+    void nettyTlsNeedsBothFiles() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> HelloServers.create("netty-epoll-tls", "cert.pem", null));
+        assertTrue(e.getMessage().contains("--cert and --key go together"), e.getMessage());
     }
 
     @ParameterizedTest

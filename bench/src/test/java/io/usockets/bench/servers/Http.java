@@ -1,13 +1,19 @@
 package io.usockets.bench.servers;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 
-/** A minimal blocking HTTP/1.1 client for the tests: one GET, the raw response bytes back. */
+/** A minimal blocking HTTP/1.1 client for the tests: one GET, plain or over TLS, the raw response bytes back. */
 final class Http {
 
     private Http() {
@@ -17,25 +23,62 @@ final class Http {
     static byte[] get(int port) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            socket.setSoTimeout(5_000);
-            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream response = new ByteArrayOutputStream();
-            int headerEnd = -1;
-            while (headerEnd < 0) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("connection closed inside the headers: " + response);
-                }
-                response.write(b);
-                String soFar = response.toString(StandardCharsets.US_ASCII);
-                if (soFar.endsWith("\r\n\r\n")) {
-                    headerEnd = soFar.length();
-                }
+            return exchange(socket);
+        }
+    }
+
+    /**
+     * {@link #get} over TLS (the JDK's client, any version it and the server share), accepting whatever certificate
+     * the server shows: the servers under test present throw-away self-signed ones.
+     */
+    static byte[] getTls(int port) throws IOException, GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new TrustAnything()}, null);
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, "localhost", port, true)) {
+                socket.setSoTimeout(5_000);
+                socket.startHandshake();
+                return exchange(socket);
             }
-            int length = contentLength(response.toString(StandardCharsets.US_ASCII));
-            response.write(in.readNBytes(length));
-            return response.toByteArray();
+        }
+    }
+
+    private static byte[] exchange(Socket socket) throws IOException {
+        socket.setSoTimeout(5_000);
+        socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream response = new ByteArrayOutputStream();
+        int headerEnd = -1;
+        while (headerEnd < 0) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed inside the headers: " + response);
+            }
+            response.write(b);
+            String soFar = response.toString(StandardCharsets.US_ASCII);
+            if (soFar.endsWith("\r\n\r\n")) {
+                headerEnd = soFar.length();
+            }
+        }
+        int length = contentLength(response.toString(StandardCharsets.US_ASCII));
+        response.write(in.readNBytes(length));
+        return response.toByteArray();
+    }
+
+    /** Accepts every server certificate; for the tests' throw-away self-signed ones only. */
+    private static final class TrustAnything implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
         }
     }
 

@@ -1,6 +1,9 @@
 package io.usockets.bench.servers;
 
+import io.usockets.ssl.Certificates;
+
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -10,6 +13,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -22,21 +27,29 @@ import static org.junit.jupiter.api.Assertions.fail;
 class NodeServersTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"hello-net.js", "hello-http.js"})
-    void nodeServerAnswersWithTheHelloPage(String script) throws Exception {
+    @ValueSource(strings = {"hello-net.js", "hello-http.js", "hello-tls.js", "hello-https.js"})
+    void nodeServerAnswersWithTheHelloPage(String script, @TempDir Path dir) throws Exception {
         requireNode();
         Path path = Path.of("node", script);
         assertTrue(Files.isRegularFile(path), "missing " + path.toAbsolutePath());
-        Process node = new ProcessBuilder("node", path.toString(), "--host", "127.0.0.1", "--port", "0")
-                .redirectErrorStream(true).start();
+        boolean tls = script.equals("hello-tls.js") || script.equals("hello-https.js");
+        List<String> command = new ArrayList<>(List.of("node", path.toString(), "--host", "127.0.0.1", "--port", "0"));
+        if (tls) {
+            Certificates.Issued cert = Certificates.selfSigned("localhost", "localhost", "127.0.0.1");
+            Files.writeString(dir.resolve("cert.pem"), cert.certificatePem());
+            Files.writeString(dir.resolve("key.pem"), cert.privateKeyPem());
+            command.addAll(List.of("--cert", dir.resolve("cert.pem").toString(),
+                    "--key", dir.resolve("key.pem").toString()));
+        }
+        Process node = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
             assertNotNull(line, "node exited without a port line");
             assertTrue(line.matches("Listening on port \\d+"), line);
             int port = Integer.parseInt(line.substring("Listening on port ".length()));
-            byte[] response = Http.get(port);
-            if (script.equals("hello-net.js")) {
+            byte[] response = tls ? Http.getTls(port) : Http.get(port);
+            if (script.equals("hello-net.js") || script.equals("hello-tls.js")) {
                 assertArrayEquals(HelloResponse.bytes(), response);
             } else {
                 assertTrue(new String(response, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200 OK\r\n"));
