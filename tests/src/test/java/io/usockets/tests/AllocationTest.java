@@ -9,19 +9,29 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The steady-state read/write path allocates nothing on the loop thread (DESIGN.md): the loop thread's allocated
- * bytes are read around a burst of echo round trips after warm-up.
+ * bytes are read around 100 000 echo round trips after warm-up and must stay under 1 KiB.
  */
 class AllocationTest {
 
     private static final int WARM_UP = 20_000;
-    private static final int ROUND_TRIPS = 20_000;
+    private static final int ROUND_TRIPS = 100_000;
     private static final long BUDGET_BYTES = 1024;
+    /**
+     * Measured windows before failing. A deoptimization of the running loop's compiled frames (another test class
+     * loading code into this JVM can trigger one) re-materialises objects the JIT had scalar-replaced, a few hundred
+     * bytes once; an allocation on the read/write path costs at least 16 bytes per round trip, 1.6 MB per window,
+     * so it fails every window.
+     */
+    private static final int ATTEMPTS = 3;
 
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Backends#names")
@@ -42,13 +52,20 @@ class AllocationTest {
                 byte[] message = "0123456789abcdef".getBytes();
                 byte[] reply = new byte[message.length];
                 echo(out, in, message, reply, WARM_UP);
-                long before = threads.getThreadAllocatedBytes(loopThread);
-                echo(out, in, message, reply, ROUND_TRIPS);
-                long allocated = threads.getThreadAllocatedBytes(loopThread) - before;
-                System.out.printf("[%s] loop thread allocated %d bytes over %d echo round trips%n", backend, allocated,
-                        ROUND_TRIPS);
-                assertTrue(allocated < BUDGET_BYTES, "the loop thread allocated " + allocated + " bytes over "
-                        + ROUND_TRIPS + " round trips; expected under " + BUDGET_BYTES);
+                List<Long> windows = new ArrayList<>();
+                for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                    long before = threads.getThreadAllocatedBytes(loopThread);
+                    echo(out, in, message, reply, ROUND_TRIPS);
+                    long allocated = threads.getThreadAllocatedBytes(loopThread) - before;
+                    windows.add(allocated);
+                    System.out.printf("[%s] loop thread allocated %d bytes over %d echo round trips%n", backend,
+                            allocated, ROUND_TRIPS);
+                    if (allocated < BUDGET_BYTES) {
+                        return;
+                    }
+                }
+                fail("the loop thread allocated " + windows + " bytes in " + ATTEMPTS + " windows of " + ROUND_TRIPS
+                        + " round trips; expected under " + BUDGET_BYTES + " in at least one");
             }
         }
     }

@@ -89,6 +89,8 @@ class ThreadMisuseTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void loopRunFromAForeignThreadWhileItRunsThrowsNamingBothThreads(String backend) {
         try (TestLoop tl = TestLoop.start(backend)) {
+            // TestLoop.start returns before run() starts; a deferred task runs only once the loop runs.
+            tl.run(() -> { });
             Throwable thrown = Part1Support.thrownOnThread(CALLER, () -> tl.loop().run());
             Part1Support.assertMisuse(thrown, CALLER, tl.thread());
             // The loop is still driven by its own thread.

@@ -1,0 +1,595 @@
+package io.usockets.backend.natives;
+
+import io.netty.channel.epoll.Native;
+import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import io.usockets.ListenOptions;
+import io.usockets.NativeHandle;
+import io.usockets.core.spi.CorePoll;
+import io.usockets.core.spi.Poller;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * One loop's epoll poller. Netty's epoll library is only the JNI binding: descriptors stay plain {@code int}s
+ * inside Netty's {@link Socket} objects, and no Netty channel, pipeline, buffer or event loop is involved.
+ *
+ * <p>Layout: one epoll set per loop, level-triggered (no EPOLLET), so a socket whose readiness was not consumed
+ * is reported again, as with NIO. How the set is kept and waited on is an {@link EpollRoute}: {@link RawEpoll}, our
+ * own {@code epoll_wait} into a preallocated event array, or the fallback {@link HandlerEpoll} on Netty's public
+ * {@code EpollIoHandler}. Each ready descriptor indexes {@link #polls}, an array of polls, and {@link #state}, one
+ * byte per descriptor holding the interest given to the kernel, whether the descriptor is in the epoll set yet, and
+ * whether TCP_CORK is on. A poll's {@code io} is its Netty {@link Socket} ({@link UnixSocket} for unix sockets; a
+ * plain {@link FileDescriptor} for a user poll on a pipe, eventfd or timerfd).
+ *
+ * <p>Events carry the descriptor number, not the poll (Netty's {@code epollCtlAdd} stores the number), and a callback
+ * may close a descriptor whose event is still further down the batch and then get the same number for a new socket,
+ * pipe or accepted connection. A poll registered during a batch is therefore marked FRESH and ignores the rest of
+ * that batch: its own readiness is reported again by the next wait, since the set is level-triggered.
+ *
+ * <p>A poll joins the epoll set with its first interest (one {@code epoll_ctl} per new socket, not two).
+ * EPOLLERR and EPOLLHUP are reported as readiness for whatever the poll is interested in, so the core meets the
+ * error on its read, write or connect completion; with no interest at all they are reported as an error alone,
+ * which closes a socket instead of spinning on a level-triggered error.
+ *
+ * <p>Reads and writes pass memory addresses: the loop's receive buffer and the application's direct buffers go to
+ * the kernel as they are; heap buffers are copied through one 64 KiB direct scratch buffer per poller, a chunk per
+ * call. {@code write2} is one {@code writev} from a two-entry iovec array in direct memory. {@code msgMore} turns
+ * TCP_CORK on; the next write without it, {@code write2} or {@code flush} turns it off, which sends what was held.
+ * Every TCP socket has TCP_NODELAY. Wakeups write to an eventfd in the epoll set.
+ *
+ * <p>Single-threaded except {@link #wakeup()}.
+ */
+final class NativePoller implements Poller {
+
+    private static final int EPOLLIN = Native.EPOLLIN;
+    private static final int EPOLLOUT = Native.EPOLLOUT;
+    private static final int EPOLLERR = Native.EPOLLERR;
+    /** Linux ABI value; Netty does not export it. */
+    private static final int EPOLLHUP = 0x010;
+
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_CORK = 3;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_DOMAIN = 39;
+    private static final int AF_UNIX = 1;
+
+    /** {@link #state} bits: the interest in the kernel (CorePoll READABLE/WRITABLE), in the set, corked. */
+    private static final int INTEREST = CorePoll.READABLE | CorePoll.WRITABLE;
+    private static final int ADDED = 4;
+    private static final int CORKED = 8;
+    /** Registered while this batch of events is dispatched: any event for the number in this batch is stale. */
+    private static final int FRESH = 16;
+
+    private static final int SCRATCH_SIZE = 64 * 1024;
+
+    private static final System.Logger LOG = System.getLogger("io.usockets");
+    private static volatile boolean fallbackLogged;
+
+    private final EpollRoute route;
+
+    /** Descriptor → poll; null for descriptors not registered here. */
+    private CorePoll[] polls = new CorePoll[1024];
+    /** Descriptor → ADDED, CORKED and kernel interest bits. */
+    private byte[] state = new byte[1024];
+    /** True while a batch of events is being waited for and dispatched. */
+    private boolean dispatching;
+    /** Descriptors registered during this batch (marked FRESH until it ends). */
+    private int[] fresh = new int[64];
+    private int freshCount;
+
+    private final ByteBuffer scratch;
+    private final long scratchAddress;
+    private final ByteBuffer iov;
+    private final long iovAddress;
+    private final byte[] acceptedAddress = new byte[26];
+
+    /** The last direct buffer read into (the loop's receive buffer) and its address. */
+    private ByteBuffer lastReadBuffer;
+    private long lastReadAddress;
+
+    /**
+     * Opens the poller on the raw route, or on the fallback route when the raw one is out of reach (logged once with
+     * the reason) or when {@code route} is {@code "handler"}.
+     */
+    NativePoller(String route) throws IOException {
+        EpollRoute chosen = null;
+        if (!"handler".equals(route)) {
+            try {
+                chosen = new RawEpoll(this);
+            } catch (IllegalStateException | IOException e) {
+                if (!fallbackLogged) {
+                    fallbackLogged = true;
+                    LOG.log(System.Logger.Level.WARNING, "native backend: the raw epoll route is not available ("
+                            + e.getMessage() + "); using Netty's EpollIoHandler instead, which costs more memory per "
+                            + "socket and some allocation per event");
+                }
+            }
+        }
+        this.route = chosen != null ? chosen : new HandlerEpoll(this);
+        scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
+        scratchAddress = Buffer.memoryAddress(scratch);
+        iov = ByteBuffer.allocateDirect(32).order(ByteOrder.nativeOrder());
+        iovAddress = Buffer.memoryAddress(iov);
+    }
+
+    /** The route in use: {@code raw} or {@code handler}. */
+    String route() {
+        return route.name();
+    }
+
+    @Override
+    public String backendName() {
+        return "native";
+    }
+
+    // ---------------------------------------------------------------- polling
+
+    @Override
+    public void poll(long timeoutNanos) throws IOException {
+        dispatching = true;
+        try {
+            route.poll(timeoutNanos);
+        } finally {
+            dispatching = false;
+            for (int i = 0; i < freshCount; i++) {
+                int fd = fresh[i];
+                state[fd] &= ~FRESH;
+            }
+            freshCount = 0;
+        }
+    }
+
+    /**
+     * Called by the route for each ready descriptor with its epoll mask. EPOLLERR and EPOLLHUP become readiness for
+     * whatever the poll is interested in, so the core meets the error on its read, write or connect completion; with
+     * no interest at all they are reported as an error alone, which closes a socket instead of spinning on a
+     * level-triggered error.
+     */
+    void ready(int fd, int mask) {
+        CorePoll poll = fd < polls.length ? polls[fd] : null;
+        if (poll == null) {
+            // Closed by an earlier callback of this batch.
+            return;
+        }
+        int bits = state[fd];
+        if ((bits & FRESH) != 0) {
+            // The number was closed and reused by a callback of this batch: the event was the old descriptor's.
+            return;
+        }
+        int interest = bits & INTEREST;
+        int readyEvents = 0;
+        if ((mask & EPOLLIN) != 0) {
+            readyEvents = CorePoll.READABLE;
+        }
+        if ((mask & EPOLLOUT) != 0) {
+            readyEvents |= CorePoll.WRITABLE;
+        }
+        boolean error = (mask & (EPOLLERR | EPOLLHUP)) != 0;
+        if (error) {
+            readyEvents |= interest;
+        }
+        readyEvents &= interest;
+        if (readyEvents != 0 || error) {
+            poll.onReady(readyEvents, error);
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        route.wakeup();
+    }
+
+    @Override
+    public void close() {
+        for (int fd = 0; fd < polls.length; fd++) {
+            CorePoll poll = polls[fd];
+            if (poll != null) {
+                unregister(poll, (FileDescriptor) poll.io);
+                if (poll.kind != CorePoll.KIND_CALLBACK) {
+                    closeRaw(poll.io);
+                }
+            }
+        }
+        route.close();
+    }
+
+    static void closeQuietly(FileDescriptor fd) {
+        if (fd == null) {
+            return;
+        }
+        try {
+            fd.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "close failed", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- registration
+
+    @Override
+    public void register(CorePoll poll, Object raw) {
+        FileDescriptor socket = (FileDescriptor) raw;
+        int fd = socket.intValue();
+        if (fd >= polls.length) {
+            int length = Math.max(polls.length * 2, Integer.highestOneBit(fd) * 2);
+            polls = Arrays.copyOf(polls, length);
+            state = Arrays.copyOf(state, length);
+        }
+        if (polls[fd] != null) {
+            throw new IllegalStateException("descriptor " + fd + " is already registered with this loop");
+        }
+        polls[fd] = poll;
+        if (dispatching) {
+            state[fd] = FRESH;
+            if (freshCount == fresh.length) {
+                fresh = Arrays.copyOf(fresh, freshCount * 2);
+            }
+            fresh[freshCount++] = fd;
+        } else {
+            state[fd] = 0;
+        }
+        poll.io = socket;
+    }
+
+    @Override
+    public void setInterest(CorePoll poll, int events) {
+        int fd = ((FileDescriptor) poll.io).intValue();
+        int wanted = switch (poll.kind) {
+            case CorePoll.KIND_LISTEN -> events & CorePoll.READABLE;
+            case CorePoll.KIND_CONNECTING -> events & CorePoll.WRITABLE;
+            default -> events & INTEREST;
+        };
+        int current = state[fd];
+        if ((current & ADDED) != 0 && (current & INTEREST) == wanted) {
+            return;
+        }
+        int flags = ((wanted & CorePoll.READABLE) != 0 ? EPOLLIN : 0) | ((wanted & CorePoll.WRITABLE) != 0 ? EPOLLOUT : 0);
+        try {
+            if ((current & ADDED) != 0) {
+                route.modify((FileDescriptor) poll.io, flags);
+            } else {
+                route.add((FileDescriptor) poll.io, flags);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set the epoll interest of descriptor " + fd, e);
+        }
+        state[fd] = (byte) ((current & ~INTEREST) | ADDED | wanted);
+    }
+
+    /** Takes the poll's descriptor out of the epoll set and the lookup table. */
+    private void unregister(CorePoll poll, FileDescriptor socket) {
+        int fd = socket.intValue();
+        if (fd < polls.length && polls[fd] == poll) {
+            if ((state[fd] & ADDED) != 0) {
+                route.remove(socket);
+            }
+            polls[fd] = null;
+            state[fd] = 0;
+        }
+    }
+
+    @Override
+    public void close(CorePoll poll) {
+        FileDescriptor socket = (FileDescriptor) poll.io;
+        if (socket != null) {
+            unregister(poll, socket);
+            closeRaw(socket);
+        }
+    }
+
+    @Override
+    public void deregister(CorePoll poll) {
+        FileDescriptor socket = (FileDescriptor) poll.io;
+        if (socket != null) {
+            unregister(poll, socket);
+        }
+    }
+
+    @Override
+    public void closeRaw(Object raw) {
+        try {
+            ((FileDescriptor) raw).close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "close failed", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- listen, accept, connect
+
+    @Override
+    public Object listen(SocketAddress address, ListenOptions options) throws IOException {
+        if (address instanceof UnixDomainSocketAddress unix) {
+            UnixSocket socket = UnixSocket.open();
+            try {
+                socket.bind(new DomainSocketAddress(unix.getPath().toString()));
+                socket.listen(options.backlog());
+                return socket;
+            } catch (IOException | RuntimeException e) {
+                closeRaw(socket);
+                throw e;
+            }
+        }
+        InetSocketAddress inet = (InetSocketAddress) address;
+        InetAddress host = inet.getAddress();
+        boolean any = host.isAnyLocalAddress();
+        boolean ipv6 = any ? Socket.isIPv6Preferred() : host instanceof Inet6Address;
+        Socket socket = UnixSocket.openTcp(ipv6);
+        try {
+            socket.setReuseAddress(true);
+            if (!options.exclusivePort()) {
+                socket.setReusePort(true);
+            }
+            // The IPv6 wildcard accepts IPv4 too (IPV6_V6ONLY is off by default on Linux).
+            socket.bind(any && ipv6 ? new InetSocketAddress(InetAddress.getByAddress(new byte[16]), inet.getPort()) : inet);
+            socket.listen(options.backlog());
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            closeRaw(socket);
+            throw e;
+        }
+    }
+
+    @Override
+    public Object accept(CorePoll listen) throws IOException {
+        Socket server = (Socket) listen.io;
+        while (true) {
+            // accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC; -1 when nothing is pending.
+            int fd = server.accept(acceptedAddress);
+            if (fd < 0) {
+                return null;
+            }
+            if (server instanceof UnixSocket) {
+                return new UnixSocket(fd);
+            }
+            Socket socket = new Socket(fd);
+            try {
+                socket.setTcpNoDelay(true);
+                return socket;
+            } catch (IOException e) {
+                // Reset before we got to it: drop it and take the next one.
+                closeRaw(socket);
+            }
+        }
+    }
+
+    @Override
+    public Object connect(SocketAddress remote, SocketAddress source) throws IOException {
+        if (remote instanceof UnixDomainSocketAddress unix) {
+            UnixSocket socket = UnixSocket.open();
+            try {
+                socket.connect(new DomainSocketAddress(unix.getPath().toString()));
+                return socket;
+            } catch (IOException | RuntimeException e) {
+                closeRaw(socket);
+                throw e;
+            }
+        }
+        InetSocketAddress inet = (InetSocketAddress) remote;
+        Socket socket = UnixSocket.openTcp(inet.getAddress() instanceof Inet6Address);
+        try {
+            socket.setTcpNoDelay(true);
+            if (source != null) {
+                socket.bind(source);
+            }
+            socket.connect(inet);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            closeRaw(socket);
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean finishConnect(CorePoll socket) throws IOException {
+        return ((Socket) socket.io).finishConnect();
+    }
+
+    // ---------------------------------------------------------------- reading and writing
+
+    @Override
+    public int read(CorePoll poll, ByteBuffer buffer) throws IOException {
+        Socket socket = (Socket) poll.io;
+        int position = buffer.position();
+        int n;
+        if (buffer.isDirect()) {
+            if (buffer != lastReadBuffer) {
+                lastReadAddress = Buffer.memoryAddress(buffer);
+                lastReadBuffer = buffer;
+            }
+            n = socket.recvAddress(lastReadAddress, position, buffer.limit());
+            if (n > 0) {
+                buffer.position(position + n);
+            }
+        } else {
+            n = socket.recvAddress(scratchAddress, 0, Math.min(buffer.remaining(), SCRATCH_SIZE));
+            if (n > 0) {
+                buffer.put(position, scratch, 0, n);
+                buffer.position(position + n);
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public int write(CorePoll poll, ByteBuffer buffer, boolean msgMore) throws IOException {
+        Socket socket = (Socket) poll.io;
+        int fd = socket.intValue();
+        if (msgMore && (state[fd] & CORKED) == 0 && !(socket instanceof UnixSocket)) {
+            socket.setIntOpt(IPPROTO_TCP, TCP_CORK, 1);
+            state[fd] |= CORKED;
+        }
+        int position = buffer.position();
+        int n;
+        if (buffer.isDirect()) {
+            n = socket.sendAddress(Buffer.memoryAddress(buffer), position, buffer.limit());
+        } else {
+            int length = Math.min(buffer.limit() - position, SCRATCH_SIZE);
+            scratch.put(0, buffer, position, length);
+            n = socket.sendAddress(scratchAddress, 0, length);
+        }
+        buffer.position(position + n);
+        if (!msgMore) {
+            uncork(socket, fd);
+        }
+        return n;
+    }
+
+    @Override
+    public long write2(CorePoll poll, ByteBuffer header, ByteBuffer payload) throws IOException {
+        Socket socket = (Socket) poll.io;
+        int headerPosition = header.position();
+        int headerLength = header.remaining();
+        int payloadPosition = payload.position();
+        int payloadLength = payload.remaining();
+        long n;
+        if (header.isDirect() && payload.isDirect()) {
+            ByteBuffer vector = iov;
+            vector.putLong(0, Buffer.memoryAddress(header) + headerPosition);
+            vector.putLong(8, headerLength);
+            vector.putLong(16, Buffer.memoryAddress(payload) + payloadPosition);
+            vector.putLong(24, payloadLength);
+            n = socket.writevAddresses(iovAddress, 2);
+        } else {
+            // One plain write of what fits in the scratch buffer: still a single system call for both parts.
+            int fromHeader = Math.min(headerLength, SCRATCH_SIZE);
+            int fromPayload = Math.min(payloadLength, SCRATCH_SIZE - fromHeader);
+            scratch.put(0, header, headerPosition, fromHeader);
+            scratch.put(fromHeader, payload, payloadPosition, fromPayload);
+            n = socket.sendAddress(scratchAddress, 0, fromHeader + fromPayload);
+        }
+        int fromHeader = (int) Math.min(n, headerLength);
+        header.position(headerPosition + fromHeader);
+        payload.position(payloadPosition + (int) (n - fromHeader));
+        uncork(socket, socket.intValue());
+        return n;
+    }
+
+    private void uncork(Socket socket, int fd) throws IOException {
+        if ((state[fd] & CORKED) != 0) {
+            state[fd] &= ~CORKED;
+            socket.setIntOpt(IPPROTO_TCP, TCP_CORK, 0);
+        }
+    }
+
+    @Override
+    public void flush(CorePoll poll) throws IOException {
+        Socket socket = (Socket) poll.io;
+        uncork(socket, socket.intValue());
+    }
+
+    @Override
+    public void shutdownOutput(CorePoll poll) throws IOException {
+        ((Socket) poll.io).shutdown(false, true);
+    }
+
+    @Override
+    public void shutdownInput(CorePoll poll) throws IOException {
+        ((Socket) poll.io).shutdown(true, false);
+    }
+
+    // ---------------------------------------------------------------- addresses and handles
+
+    @Override
+    public int localPort(CorePoll poll) {
+        Socket socket = (Socket) poll.io;
+        if (socket instanceof UnixSocket) {
+            return -1;
+        }
+        InetSocketAddress local = socket.localAddress();
+        return local == null ? -1 : local.getPort();
+    }
+
+    @Override
+    public int remotePort(CorePoll poll) {
+        Socket socket = (Socket) poll.io;
+        if (socket instanceof UnixSocket) {
+            return -1;
+        }
+        InetSocketAddress remote = socket.remoteAddress();
+        return remote == null ? -1 : remote.getPort();
+    }
+
+    @Override
+    public byte[] remoteAddress(CorePoll poll) {
+        Socket socket = (Socket) poll.io;
+        if (!(socket instanceof UnixSocket)) {
+            InetSocketAddress remote = socket.remoteAddress();
+            if (remote != null && remote.getAddress() != null) {
+                return unmapIpv4(remote.getAddress().getAddress());
+            }
+        }
+        return new byte[0];
+    }
+
+    /** Returns the IPv4 address inside an IPv4-mapped IPv6 address, else the bytes as they are. */
+    private static byte[] unmapIpv4(byte[] bytes) {
+        if (bytes.length != 16) {
+            return bytes;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (bytes[i] != 0) {
+                return bytes;
+            }
+        }
+        if (bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
+            return bytes;
+        }
+        return new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]};
+    }
+
+    @Override
+    public NativeHandle handle(CorePoll poll) {
+        return NativeHandle.ofDescriptor(((FileDescriptor) poll.io).intValue());
+    }
+
+    @Override
+    public NativeHandle handleOfRaw(Object raw) {
+        return NativeHandle.ofDescriptor(((FileDescriptor) raw).intValue());
+    }
+
+    /**
+     * Wraps a descriptor: a unix socket becomes a {@link UnixSocket}, another socket a plain {@link Socket}, and any
+     * other pollable descriptor (a pipe, an eventfd, a timerfd, for a user poll) a {@link FileDescriptor}. The
+     * descriptor's blocking mode is left as it is: accepted connections are already non-blocking, and a user poll's
+     * descriptor is the user's.
+     */
+    @Override
+    public Object rawOf(NativeHandle handle) {
+        if (handle.isChannel()) {
+            throw new IllegalArgumentException(handle + " holds a channel; the native backend needs a descriptor");
+        }
+        int fd = handle.descriptor();
+        if (fd < polls.length && polls[fd] != null) {
+            throw new IllegalArgumentException(handle + " is already registered with this loop");
+        }
+        Socket socket;
+        try {
+            // Netty's Socket asks getsockname() for the family, which fails on anything but an open socket.
+            socket = new Socket(fd);
+        } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("Bad file descriptor")) {
+                throw new IllegalArgumentException(handle + " is not an open descriptor", e);
+            }
+            return new FileDescriptor(fd);
+        }
+        try {
+            return socket.getIntOpt(SOL_SOCKET, SO_DOMAIN) == AF_UNIX ? new UnixSocket(fd) : socket;
+        } catch (IOException e) {
+            return socket;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * The native poll backend: Linux epoll through Netty's epoll JNI library, used as a binding only.
+ *
+ * <p>On the module path the JVM needs {@code --add-modules io.netty.transport.epoll.linux.x86_64} (Netty's native
+ * library), and the raw epoll_wait needs {@code --add-opens
+ * io.netty.transport.classes.epoll/io.netty.channel.epoll=io.usockets.backend.natives}; without the latter each loop
+ * runs on Netty's EpollIoHandler instead, with a logged warning naming that line.
+ */
+module io.usockets.backend.natives {
+    requires io.usockets.core;
+    requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common;
+    requires io.netty.transport;
+    requires io.netty.common;
+
+    provides io.usockets.core.spi.Backend with io.usockets.backend.natives.NativeBackend;
+}
