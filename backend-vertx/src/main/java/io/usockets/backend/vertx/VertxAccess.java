@@ -25,6 +25,19 @@ final class VertxAccess {
         this.context = context;
     }
 
+    /** Whether the Netty event loops of a Vert.x hint run {@code handlerType} (without creating a context). */
+    static boolean runs(Object hint, Class<? extends io.netty.channel.IoHandler> handlerType) {
+        EventLoop loop;
+        if (hint instanceof Vertx vertx) {
+            loop = ((VertxInternal) vertx).nettyEventLoopGroup().next();
+        } else if (hint instanceof Context c) {
+            loop = ((ContextInternal) c).nettyEventLoop();
+        } else {
+            return false;
+        }
+        return loop instanceof IoEventLoop io && io.isIoType(handlerType);
+    }
+
     /** The context a hint names: a {@link Context} as it is, a {@link Vertx} through a new event-loop context. */
     static VertxAccess of(Object hint) {
         ContextInternal context;

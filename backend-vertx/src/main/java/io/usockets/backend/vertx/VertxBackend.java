@@ -53,10 +53,15 @@ public class VertxBackend implements Backend {
         try {
             VertxAccess access = VertxAccess.of(owned != null ? owned : hint);
             IoEventLoop eventLoop = access.eventLoop();
-            if (!eventLoop.isCompatible(NioChannelHandle.class)) {
-                throw new IllegalStateException(unsupportedTransport(eventLoop));
+            long tick = options.timeoutGranularity().toNanos();
+            // The loop's backend follows the Vert.x instance's transport (SEMANTICS.md), whichever backend took the hint.
+            if (eventLoop.isCompatible(NioChannelHandle.class)) {
+                return new VertxNioPoller("vertx", access, owned, tick);
             }
-            return new VertxNioPoller(name(), access, owned, options.timeoutGranularity().toNanos());
+            if (VertxEpollBackend.epollHandler(eventLoop)) {
+                return new VertxEpollPoller("vertx-epoll", access, owned, tick);
+            }
+            throw new IllegalStateException(unsupportedTransport(eventLoop));
         } catch (RuntimeException e) {
             if (owned != null) {
                 owned.close();
@@ -72,15 +77,11 @@ public class VertxBackend implements Backend {
             return "the Vert.x instance runs the io_uring transport, which is completion-based: usockets needs "
                     + "readiness events; create Vert.x with the NIO transport (backend vertx) or epoll (vertx-epoll)";
         }
-        if (uses(eventLoop, "io.netty.channel.epoll.EpollIoHandler")) {
-            return "the Vert.x instance runs the epoll transport: add the Maven module "
-                    + "io.usockets:usockets-backend-vertx with backend-native so the vertx-epoll backend can load";
-        }
         return "the Vert.x instance runs a transport usockets does not support (" + type + "): use the NIO "
                 + "transport (backend vertx) or epoll (vertx-epoll)";
     }
 
-    private static boolean uses(IoEventLoop eventLoop, String handlerClass) {
+    static boolean uses(IoEventLoop eventLoop, String handlerClass) {
         try {
             Class<?> type = Class.forName(handlerClass, false, VertxBackend.class.getClassLoader());
             return eventLoop.isIoType(type.asSubclass(io.netty.channel.IoHandler.class));

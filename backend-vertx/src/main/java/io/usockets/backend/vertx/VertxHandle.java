@@ -22,8 +22,8 @@ abstract class VertxHandle implements IoHandle {
     IoRegistration registration;
     /** READABLE/WRITABLE wanted by the core. */
     int interest;
-    /** The transport's ops value last submitted, or -1 before any submit. */
-    long submitted = -1;
+    /** The interest last submitted to the transport (its own encoding), or -1 before any submit. */
+    int submitted = -1;
     /** Events arrived while the loop was not handed to the event loop: interest is withdrawn until it is. */
     boolean parked;
     /** Closed or deregistered by the core. */
@@ -34,7 +34,10 @@ abstract class VertxHandle implements IoHandle {
         this.poll = poll;
     }
 
-    /** The core's READABLE/WRITABLE mask for one of the transport's events. */
+    /** Added to {@link #readyEvents}'s mask when the transport saw an error condition (EPOLLERR, EPOLLHUP). */
+    static final int ERROR = 1 << 8;
+
+    /** The core's READABLE/WRITABLE mask for one of the transport's events, plus {@link #ERROR}; 0 to ignore it. */
     abstract int readyEvents(IoEvent event);
 
     @Override

@@ -201,8 +201,8 @@ abstract class VertxPoller implements Poller {
     }
 
     /** Called by a handle for a readiness event, on the event-loop thread. */
-    final void dispatch(VertxHandle h, int events) {
-        if (h.released || closed) {
+    final void dispatch(VertxHandle h, int mask) {
+        if (h.released || closed || mask == 0) {
             return;
         }
         if (!attached) {
@@ -213,7 +213,7 @@ abstract class VertxPoller implements Poller {
         inHandle = true;
         try {
             driver.openIteration();
-            h.poll.onReady(events, false);
+            h.poll.onReady(mask & (CorePoll.READABLE | CorePoll.WRITABLE), (mask & VertxHandle.ERROR) != 0);
             if (!taskQueued) {
                 if (driver.needsBatchEnd()) {
                     queueTask();
@@ -237,10 +237,22 @@ abstract class VertxPoller implements Poller {
         }
     }
 
+    /**
+     * Queues an iteration. Asked for inside our own event handling or task (the core wants another iteration after
+     * this one: wakeups left over, the low-priority queue, connect errors), it is scheduled behind Netty's next I/O
+     * poll, as the core's own run() polls between iterations; a task queued with execute() would run before it and
+     * could drain the low-priority queue without any I/O in between. Asked for from elsewhere (a timer set from a
+     * Vert.x handler), it runs as the next task.
+     */
     @Override
     public final void iterationNeeded() {
         if (attached && !closed && Thread.currentThread() == eventLoopThread && !taskQueued) {
-            queueTask();
+            if (inTask || inHandle) {
+                taskQueued = true;
+                eventLoop.schedule(iterationTask, 0, TimeUnit.NANOSECONDS);
+            } else {
+                queueTask();
+            }
         }
     }
 
@@ -452,6 +464,15 @@ abstract class VertxPoller implements Poller {
             return null;
         });
         poll.io = h;
+        registered(h);
+    }
+
+    /** A handle was registered (on the loop's thread); transports that track descriptors note it. */
+    void registered(VertxHandle h) {
+    }
+
+    /** A handle was closed or deregistered by the core (on the loop's thread). */
+    void released(VertxHandle h) {
     }
 
     @Override
@@ -480,6 +501,7 @@ abstract class VertxPoller implements Poller {
             return;
         }
         h.released = true;
+        released(h);
         boolean listen = poll.kind == CorePoll.KIND_LISTEN;
         onLoopIfOpen(() -> {
             cancel(h);
@@ -498,6 +520,7 @@ abstract class VertxPoller implements Poller {
             return;
         }
         h.released = true;
+        released(h);
         onLoopIfOpen(() -> {
             cancel(h);
             requestFlush();
