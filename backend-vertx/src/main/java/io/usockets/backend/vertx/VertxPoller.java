@@ -84,9 +84,10 @@ abstract class VertxPoller implements Poller {
     /** Inside our own event handling ({@link #dispatch}) or our own task, on the event-loop thread. */
     private boolean inHandle;
     private boolean inTask;
-    private boolean closed;
+    private volatile boolean closed;
     private boolean hostClosing;
-    private Completable<Void> hostClosePromise;
+    /** Close hooks of Vert.x waiting for this loop to be freed; each is completed exactly once. */
+    private final ArrayList<Completable<Void>> hostClosePromises = new ArrayList<>();
     private final Closeable closeHook = this::onVertxClose;
 
     VertxPoller(String backendName, VertxAccess access, Vertx owned, long tickNanos) {
@@ -379,14 +380,19 @@ abstract class VertxPoller implements Poller {
 
     /** The Vert.x close hook: frees the loop on the event loop with the usual callbacks, then lets Vert.x go on. */
     private void onVertxClose(Completable<Void> completion) {
-        if (closed) {
+        synchronized (hostClosePromises) {
+            if (!closed) {
+                hostClosePromises.add(completion);
+                completion = null;
+            }
+        }
+        if (completion != null) {
             completion.succeed();
             return;
         }
-        hostClosePromise = completion;
         eventLoop.execute(() -> {
             if (closed) {
-                completion.succeed();
+                completeHostClose();
                 return;
             }
             hostClosing = true;
@@ -396,7 +402,7 @@ abstract class VertxPoller implements Poller {
                 driver.hostClosed();
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "freeing a usockets loop as Vert.x closed failed", e);
-                completion.succeed();
+                completeHostClose();
             } finally {
                 inTask = false;
                 access.endDispatch(previous);
@@ -404,9 +410,27 @@ abstract class VertxPoller implements Poller {
         });
     }
 
+    /** Lets every waiting Vert.x close hook go on; returns whether there was one. */
+    private boolean completeHostClose() {
+        ArrayList<Completable<Void>> waiting;
+        synchronized (hostClosePromises) {
+            if (hostClosePromises.isEmpty()) {
+                return false;
+            }
+            waiting = new ArrayList<>(hostClosePromises);
+            hostClosePromises.clear();
+        }
+        for (Completable<Void> c : waiting) {
+            c.succeed();
+        }
+        return true;
+    }
+
     @Override
     public final void close() {
-        closed = true;
+        synchronized (hostClosePromises) {
+            closed = true;
+        }
         Callable<Void> release = () -> {
             cancelTimer();
             cancelPeriodic();
@@ -416,9 +440,7 @@ abstract class VertxPoller implements Poller {
         if (onLoopPossible()) {
             onLoop(release);
         }
-        Completable<Void> promise = hostClosePromise;
-        if (promise != null) {
-            promise.succeed();
+        if (completeHostClose()) {
             return;
         }
         access.removeCloseHook(closeHook);
