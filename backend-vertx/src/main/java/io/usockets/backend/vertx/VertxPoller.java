@@ -240,16 +240,21 @@ abstract class VertxPoller implements Poller {
 
     /**
      * Queues an iteration. Asked for inside our own event handling or task (the core wants another iteration after
-     * this one: wakeups left over, the low-priority queue, connect errors), it is scheduled behind Netty's next I/O
-     * poll, as the core's own run() polls between iterations; a task queued with execute() would run before it and
-     * could drain the low-priority queue without any I/O in between. Asked for from elsewhere (a timer set from a
-     * Vert.x handler), it runs as the next task.
+     * this one: wakeups left over, the low-priority queue, connect errors), the next iteration is opened now (pre)
+     * and closed by a task scheduled behind Netty's next I/O poll, so that poll's events belong to it, as in the
+     * core's own run() (pre, poll, post): sockets released from the low-priority queue read within the iteration
+     * that released them, and no iteration goes by without I/O. Asked for from elsewhere (a timer set from a Vert.x
+     * handler), it runs as the next task.
      */
     @Override
     public final void iterationNeeded() {
         if (attached && !closed && Thread.currentThread() == eventLoopThread && !taskQueued) {
             if (inTask || inHandle) {
+                if (runDone != null && !driver.keepsRunning()) {
+                    return; // run() is over: the loop goes back to its owner, with no iteration open
+                }
                 taskQueued = true;
+                driver.openIteration();
                 eventLoop.schedule(iterationTask, 0, TimeUnit.NANOSECONDS);
             } else {
                 queueTask();
@@ -267,6 +272,7 @@ abstract class VertxPoller implements Poller {
         runIteration();
     }
 
+
     private void wakeupTask() {
         wakeupQueued.set(false);
         runIteration();
@@ -278,9 +284,12 @@ abstract class VertxPoller implements Poller {
         runIteration();
     }
 
-    /** One iteration from a task of ours (no I/O event): wakeups, due timers, post. */
+    /**
+     * One iteration from a task of ours (no I/O event): wakeups, due timers, post. A wakeup or timer task does
+     * nothing while an iteration task is on its way: that one handles wakeups and due timers when it closes.
+     */
     private void runIteration() {
-        if (!attached || closed) {
+        if (!attached || closed || taskQueued) {
             return;
         }
         Object previous = access.beginDispatch();
