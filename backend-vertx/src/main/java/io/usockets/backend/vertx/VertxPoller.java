@@ -275,13 +275,49 @@ abstract class VertxPoller implements Poller {
 
     private void wakeupTask() {
         wakeupQueued.set(false);
-        runIteration();
+        if (attached && !closed && !taskQueued) {
+            openUntilNextPoll();
+        }
     }
 
     private void timerTask() {
         armedTimer = null;
         armedDeadline = Long.MAX_VALUE;
-        runIteration();
+        timerDue();
+    }
+
+    /**
+     * A timer task of ours ran. Netty runs due scheduled tasks after the tasks its I/O batch queued, so the batch's
+     * own iteration may already have fired the due timers: then only the timer is armed again. Otherwise an
+     * iteration is opened now and closed (firing the timers) after Netty's next I/O poll, as the core's run() polls
+     * and fires timers in one iteration: no iteration goes by without I/O.
+     */
+    private void timerDue() {
+        if (!attached || closed || taskQueued) {
+            return;
+        }
+        if (driver.nextTimerDeadline() - System.nanoTime() > 0) {
+            armTimer();
+            return;
+        }
+        openUntilNextPoll();
+    }
+
+    /**
+     * From a task of ours (a timer, a wakeup): opens an iteration now and schedules its end behind Netty's next I/O
+     * poll, so that poll's events belong to it (pre, poll, post, as in the core's run()).
+     */
+    private void openUntilNextPoll() {
+        Object previous = access.beginDispatch();
+        inTask = true;
+        try {
+            taskQueued = true;
+            driver.openIteration();
+            eventLoop.schedule(iterationTask, 0, TimeUnit.NANOSECONDS);
+        } finally {
+            inTask = false;
+            access.endDispatch(previous);
+        }
     }
 
     /**
@@ -321,6 +357,11 @@ abstract class VertxPoller implements Poller {
                 flushCancelled();
             }
         }
+        armTimer();
+    }
+
+    /** Arms a one-shot Netty task for a deadline nearer than the next periodic run (see the class comment). */
+    private void armTimer() {
         long deadline = driver.nextTimerDeadline();
         if (deadline >= periodicNext - PERIODIC_SLACK_NANOS && periodicNext != Long.MAX_VALUE) {
             return;
@@ -345,7 +386,7 @@ abstract class VertxPoller implements Poller {
 
     private void periodicTask() {
         periodicNext += tickNanos;
-        runIteration();
+        timerDue();
     }
 
     private void cancelPeriodic() {
