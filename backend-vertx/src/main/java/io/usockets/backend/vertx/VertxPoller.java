@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * core has end-of-iteration work ({@link LoopDriver#needsBatchEnd()}: closed sockets, the low-priority budget,
  * wakeups, onPre/onPost callbacks) one task is queued on the event loop, which Netty runs after the whole batch
  * of I/O: that task closes the iteration (post). Otherwise the iteration is closed right after the event, so the
- * steady state queues nothing (Netty's task queue allocates a chunk every 1024 tasks).
+ * steady state queues nothing (Netty's task queue allocates a chunk every 1024 tasks). An iteration started by
+ * anything but I/O (a wakeup, a due timer, the core asking for another one) opens at once and is closed by a task
+ * scheduled behind Netty's next I/O poll, so no iteration passes without a poll, as in the core's run().
  *
  * <p><b>Timers.</b> The core keeps its timers. The sweep is served by one periodic Netty task at the sweep's tick,
  * aligned with the sweep's deadlines (a periodic task is one object for good; a one-shot schedule allocates one
