@@ -290,9 +290,10 @@ abstract class VertxPoller implements Poller {
 
     /**
      * A timer task of ours ran. Netty runs due scheduled tasks after the tasks its I/O batch queued, so the batch's
-     * own iteration may already have fired the due timers: then only the timer is armed again. Otherwise an
-     * iteration is opened now and closed (firing the timers) after Netty's next I/O poll, as the core's run() polls
-     * and fires timers in one iteration: no iteration goes by without I/O.
+     * own iteration may already have fired the due timers: then only the timer is armed again. Otherwise, where
+     * iteration boundaries matter (onPre/onPost set, the low-priority budget in use), an iteration is opened now and
+     * closed (firing the timers) after Netty's next I/O poll, as the core's run() polls and fires timers in one
+     * iteration; elsewhere the timers fire in an iteration of their own at once, which allocates nothing.
      */
     private void timerDue() {
         if (!attached || closed || taskQueued) {
@@ -302,7 +303,13 @@ abstract class VertxPoller implements Poller {
             armTimer();
             return;
         }
-        openUntilNextPoll();
+        if (driver.needsBatchEnd()) {
+            openUntilNextPoll();
+        } else {
+            // Iteration boundaries are not observable here (no onPre/onPost, no low-priority budget in use): fire
+            // the timers at once, without the scheduled task a spanning iteration costs.
+            runIteration();
+        }
     }
 
     /**
