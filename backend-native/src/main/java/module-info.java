@@ -13,5 +13,8 @@ module io.usockets.backend.natives {
     requires io.netty.transport;
     requires io.netty.common;
 
+    // DescriptorOps (the socket operations on descriptors) is reused by the vertx-epoll backend.
+    exports io.usockets.backend.natives to io.usockets.backend.vertx;
+
     provides io.usockets.core.spi.Backend with io.usockets.backend.natives.NativeBackend;
 }

@@ -18,6 +18,13 @@ import java.nio.file.Path;
  */
 final class CoreListenSocket extends CorePoll implements ListenSocket {
 
+    static {
+        // Loaded up front: when accept fails for lack of descriptors, loading a class from a class-path directory
+        // would fail the same way.
+        ErrorCodes.class.getName();
+    }
+
+
     private static final long FIRST_BACKOFF_NANOS = 10_000_000L;
     private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
 

@@ -10,6 +10,7 @@ import io.usockets.Socket;
 import io.usockets.SocketContext;
 import io.usockets.SocketContextOptions;
 import io.usockets.Timer;
+import io.usockets.core.spi.LoopDriver;
 import io.usockets.core.spi.Poller;
 import io.usockets.core.spi.TlsSupport;
 
@@ -30,6 +31,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * callback), due timers, and post (closed sockets released, post callback). The loop runs while a
  * non-fallthrough poll exists (sockets, listen sockets, non-fallthrough timers and polls count from creation
  * until they are closed and released).
+ *
+ * <p>A backend whose event loop belongs to someone else ({@link Poller#drivesLoop()}, the Vert.x backends) never
+ * gets {@link Poller#poll}: it drives the same steps through a {@link LoopDriver} as its host loop delivers
+ * events, and the core tells it when an iteration or a timer needs scheduling ({@link Poller#iterationNeeded()}).
  *
  * <p>Single-threaded, except {@link #wakeup()} and {@link #defer(Runnable)}.
  */
@@ -97,6 +102,14 @@ public final class CoreLoop implements Loop {
 
     private Object ext;
 
+    /** The backend drives this loop from its host event loop (see {@link LoopDriver}). */
+    private final boolean driven;
+    /** Driven loops: an iteration is open (pre ran, post has not). */
+    private boolean iterationOpen;
+    /** Driven loops: the nearest timer deadline must be computed again. */
+    private boolean timersDirty = true;
+    private long nearestDeadline = Long.MAX_VALUE;
+
     CoreLoop(LoopOptions options, Poller poller) {
         this.options = options;
         this.poller = poller;
@@ -108,6 +121,10 @@ public final class CoreLoop implements Loop {
         this.tickNanos = options.timeoutGranularity().toNanos();
         long ticks = options.longTimeoutGranularity().toNanos() / tickNanos;
         this.ticksPerLongTick = (int) Math.max(1, Math.min(ticks, 1 << 20));
+        this.driven = poller.drivesLoop();
+        if (driven) {
+            poller.attach(new Driver());
+        }
     }
 
     // ---------------------------------------------------------------- threads
@@ -185,15 +202,22 @@ public final class CoreLoop implements Loop {
         if (freed) {
             throw new IllegalStateException("the loop has been freed");
         }
-        if (current != owner) {
+        if (driven) {
+            // The backend's host thread drives the loop while run() waits; only the owning thread may hand it over.
+            checkThread();
+        } else if (current != owner) {
             // The loop thread is the creating thread until run() starts, then the running thread (SEMANTICS.md).
             owner = current;
         }
         running = true;
         try {
-            integrate();
-            while (liveCount > 0 && !freeRequested) {
-                iterate();
+            if (driven) {
+                poller.runDriven();
+            } else {
+                integrate();
+                while (liveCount > 0 && !freeRequested) {
+                    iterate();
+                }
             }
         } finally {
             running = false;
@@ -226,6 +250,13 @@ public final class CoreLoop implements Loop {
     @Override
     public void integrate() {
         checkUsable();
+        startSweep();
+        if (driven) {
+            poller.integrated();
+        }
+    }
+
+    private void startSweep() {
         if (sweepTimer == null) {
             sweepTimer = new CoreTimer<Void>(this, true, null);
             long tickMillis = Math.max(1, tickNanos / 1_000_000);
@@ -240,7 +271,7 @@ public final class CoreLoop implements Loop {
         if (freed) {
             return;
         }
-        if (running) {
+        if (running || iterationOpen) {
             freeRequested = true;
             poller.wakeup();
             return;
@@ -392,6 +423,9 @@ public final class CoreLoop implements Loop {
     void linkClosed(CoreSocket s) {
         s.next = closedHead;
         closedHead = s;
+        if (driven && !iterationOpen && !freed) {
+            poller.iterationNeeded();
+        }
     }
 
     private void releaseClosedSockets() {
@@ -411,6 +445,9 @@ public final class CoreLoop implements Loop {
 
     void scheduleConnectError(CoreSocket s, CloseCode code, Throwable reason) {
         pendingConnectErrors.add(new PendingConnectError(s, code, reason));
+        if (driven && !iterationOpen) {
+            poller.iterationNeeded();
+        }
     }
 
     private void deliverConnectErrors() {
@@ -432,6 +469,7 @@ public final class CoreLoop implements Loop {
         }
         t.index = timerCount;
         timers[timerCount++] = t;
+        timersChanged();
     }
 
     void removeTimer(CoreTimer<?> t) {
@@ -439,6 +477,15 @@ public final class CoreLoop implements Loop {
             timers[t.index] = null;
             t.index = -1;
             timersHaveHoles = true;
+        }
+        timersChanged();
+    }
+
+    /** A timer was armed, disarmed, fired or closed: a driving backend re-arms its host timer. */
+    void timersChanged() {
+        timersDirty = true;
+        if (driven && !iterationOpen && !freed) {
+            poller.iterationNeeded();
         }
     }
 
@@ -602,6 +649,100 @@ public final class CoreLoop implements Loop {
 
     /** User polls alive, so free() can release them; a small intrusive list. */
     CoreUserPoll<?> userPolls;
+
+    // ---------------------------------------------------------------- driven loops
+
+    /** The iteration steps a driving backend calls (see {@link LoopDriver}); one per loop. */
+    private final class Driver implements LoopDriver {
+
+        @Override
+        public void openIteration() {
+            if (iterationOpen || freed) {
+                return;
+            }
+            iterationOpen = true;
+            pre();
+        }
+
+        @Override
+        public boolean needsBatchEnd() {
+            return closedHead != null || lowPriorityHead != null || lowPriorityBudget < LOW_PRIORITY_BUDGET
+                    || freeRequested || !pendingConnectErrors.isEmpty() || options.onPre() != null
+                    || options.onPost() != null || wakeupPending.get();
+        }
+
+        @Override
+        public void closeIteration() {
+            if (freed) {
+                return;
+            }
+            openIteration();
+            if (wakeupPending.get()) {
+                handleWakeup();
+            }
+            fireTimers();
+            post();
+            iterationOpen = false;
+            if (freeRequested) {
+                if (!running) {
+                    doFree();
+                }
+                return;
+            }
+            if (wakeupPending.get() || !pendingConnectErrors.isEmpty() || lowPriorityHead != null) {
+                poller.iterationNeeded();
+            }
+        }
+
+        @Override
+        public long nextTimerDeadline() {
+            if (timersDirty) {
+                timersDirty = false;
+                long nearest = Long.MAX_VALUE;
+                for (int i = 0; i < timerCount; i++) {
+                    CoreTimer<?> t = timers[i];
+                    if (t != null && t.armed && t.deadline < nearest) {
+                        nearest = t.deadline;
+                    }
+                }
+                nearestDeadline = nearest;
+            }
+            return nearestDeadline;
+        }
+
+        @Override
+        public boolean keepsRunning() {
+            return liveCount > 0 && !freeRequested && !freed;
+        }
+
+        @Override
+        public long integrate() {
+            if (freed) {
+                return Long.MAX_VALUE;
+            }
+            startSweep();
+            return sweepTimer.deadline;
+        }
+
+        @Override
+        public void setOwner(Thread thread) {
+            owner = thread;
+        }
+
+        @Override
+        public void hostClosed() {
+            if (freed) {
+                return;
+            }
+            if (iterationOpen || running) {
+                freeRequested = true;
+                poller.iterationNeeded();
+                return;
+            }
+            owner = Thread.currentThread();
+            doFree();
+        }
+    }
 
     @Override
     public String toString() {

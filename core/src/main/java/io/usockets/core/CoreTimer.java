@@ -47,6 +47,7 @@ final class CoreTimer<E> implements Timer<E> {
         if (ms == 0 && repeatMs == 0) {
             armed = false;
             this.callback = callback;
+            loop.timersChanged();
             return;
         }
         if (callback == null) {
@@ -61,6 +62,7 @@ final class CoreTimer<E> implements Timer<E> {
         this.repeatNanos = repeatNanos;
         this.deadline = System.nanoTime() + delayNanos;
         this.armed = true;
+        loop.timersChanged();
     }
 
     /** Called by the loop when the deadline has passed. */
@@ -73,6 +75,7 @@ final class CoreTimer<E> implements Timer<E> {
         } else {
             armed = false;
         }
+        loop.timersChanged();
         Callback<E> cb = callback;
         try {
             cb.onTimer(this);

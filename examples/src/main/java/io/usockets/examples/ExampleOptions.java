@@ -29,6 +29,8 @@ import java.util.List;
  * @param keyFile        the PEM private key, or null
  * @param passphrase     the private key's passphrase, or null
  * @param help           whether {@code --help} was given
+ * @param tcpPort        the second server's port ({@code --tcp-port}, {@link Kind#HTTP_AND_TCP} only): 0 = any free
+ *                       port; by default {@code port + 1}, or 0 when {@code port} is 0
  */
 public record ExampleOptions(
         Kind kind,
@@ -42,14 +44,17 @@ public record ExampleOptions(
         String certFile,
         String keyFile,
         String passphrase,
-        boolean help) {
+        boolean help,
+        int tcpPort) {
 
     /** Whether an example listens or connects. */
     public enum Kind {
         /** Listens: {@code --host} defaults to all interfaces. */
         SERVER,
         /** Connects: {@code --host} defaults to {@value ExampleOptions#DEFAULT_CLIENT_HOST}; load options allowed. */
-        CLIENT
+        CLIENT,
+        /** Listens on two ports: HTTP on {@code --port}, a raw TCP protocol on {@code --tcp-port} (vertx-embedded). */
+        HTTP_AND_TCP
     }
 
     /** The default port of every example. */
@@ -90,6 +95,7 @@ public record ExampleOptions(
         String key = null;
         String passphrase = null;
         boolean help = false;
+        int tcpPort = -1;
 
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -113,7 +119,11 @@ public record ExampleOptions(
             }
             boolean clientOnly = name.equals("--connections") || name.equals("--pipeline")
                     || name.equals("--duration");
-            boolean known = clientOnly || name.equals("--port") || name.equals("--host") || name.equals("--backend")
+            if (name.equals("--tcp-port") && kind != Kind.HTTP_AND_TCP) {
+                throw new UsageException("unknown option --tcp-port (it belongs to vertx-embedded); --help lists the "
+                        + "options");
+            }
+            boolean known = clientOnly || name.equals("--tcp-port") || name.equals("--port") || name.equals("--host") || name.equals("--backend")
                     || name.equals("--cert") || name.equals("--key") || name.equals("--passphrase");
             if (!known || (clientOnly && kind != Kind.CLIENT)) {
                 throw new UsageException("unknown option " + (arg.startsWith("-") ? name : "'" + arg + "'")
@@ -129,6 +139,7 @@ public record ExampleOptions(
             }
             switch (name) {
                 case "--port" -> port = parseInt(name, value, 0, 65535);
+                case "--tcp-port" -> tcpPort = parseInt(name, value, 0, 65535);
                 case "--host" -> host = requireNonEmpty(name, value);
                 case "--backend" -> backend = requireNonEmpty(name, value);
                 case "--connections" -> connections = parseInt(name, value, 1, MAX_CONNECTIONS);
@@ -149,8 +160,15 @@ public record ExampleOptions(
                 default -> throw new IllegalStateException("option " + name + " is known but not handled");
             }
         }
+        if (tcpPort < 0) {
+            tcpPort = port == 0 ? 0 : port + 1;
+            if (tcpPort > 65535) {
+                throw new UsageException("option --port " + port + " leaves no default --tcp-port (port + 1); give "
+                        + "--tcp-port");
+            }
+        }
         return new ExampleOptions(kind, port, host, backend, connections, pipeline, duration, ssl, cert, key,
-                passphrase, help);
+                passphrase, help, tcpPort);
     }
 
     /** Parses {@code args}; see {@link #parse(Kind, List)}. */
@@ -202,6 +220,11 @@ public record ExampleOptions(
         if (kind == Kind.SERVER) {
             b.append("  --port N          port to listen on, 0 for any free port (default ").append(DEFAULT_PORT)
                     .append(")\n");
+            b.append("  --host H          address to listen on (default: all interfaces)\n");
+        } else if (kind == Kind.HTTP_AND_TCP) {
+            b.append("  --port N          HTTP port (/count), 0 for any free port (default ").append(DEFAULT_PORT)
+                    .append(")\n");
+            b.append("  --tcp-port N      line-protocol port (INC, GET), 0 for any (default: port + 1)\n");
             b.append("  --host H          address to listen on (default: all interfaces)\n");
         } else {
             b.append("  --port N          port to connect to (default ").append(DEFAULT_PORT).append(")\n");

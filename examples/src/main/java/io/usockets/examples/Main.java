@@ -29,7 +29,10 @@ public final class Main {
             new Example("echo-server", Kind.SERVER,
                     "writes every byte it receives back to its sender (uSockets' echo_server)", EchoServer::main),
             new Example("http-load", Kind.CLIENT,
-                    "HTTP/1.1 load generator; prints requests/s (uSockets' http_load_test)", HttpLoad::main));
+                    "HTTP/1.1 load generator; prints requests/s (uSockets' http_load_test)", HttpLoad::main),
+            new Example("vertx-embedded", Kind.HTTP_AND_TCP,
+                    "one Vert.x event loop: HTTP /count and a us_* INC/GET line server sharing a counter",
+                    VertxEmbedded::main));
 
     private Main() {
     }
@@ -87,7 +90,7 @@ public final class Main {
         out.println("Usage: java -jar usockets-examples.jar NAME [options]   (NAME --help lists the options)");
         out.println("Examples:");
         for (Example e : EXAMPLES) {
-            out.printf("  %-13s %s%n", e.name(), e.description());
+            out.printf("  %-15s %s%n", e.name(), e.description());
         }
         out.flush();
     }

@@ -59,10 +59,9 @@ class LoopTest {
         AtomicInteger wakeupCalls = new AtomicInteger();
         AtomicInteger wrongThread = new AtomicInteger();
         CompletableFuture<Long> sawAllFinal = new CompletableFuture<>();
-        AtomicReference<Thread> loopThread = new AtomicReference<>();
         try (TestLoop tl = TestLoop.start(backend, b -> b.onWakeup(loop -> {
             wakeupCalls.incrementAndGet();
-            if (Thread.currentThread() != loopThread.get()) {
+            if (!loop.inLoopThread()) {
                 wrongThread.incrementAndGet();
             }
             for (long v : slots) {
@@ -72,7 +71,6 @@ class LoopTest {
             }
             sawAllFinal.complete(loop.iterationNumber());
         }))) {
-            loopThread.set(tl.thread());
             CountDownLatch gate = new CountDownLatch(1);
             Loop loop = tl.loop();
             List<Thread> threads = startAll("waker", i -> {
@@ -248,7 +246,7 @@ class LoopTest {
                 // Two java.net peers (2 accepted sockets) and two us_* clients (2 + 2 sockets).
                 Part1Support.waitUntil(() -> opened.get() == 6, "six open sockets, have " + opened.get());
                 tl.run(() -> tl.loop().free());
-                Part1Support.join(tl.thread());
+                tl.awaitEnd();
                 assertNotNull(a.readEnd(), "peer a after free()");
                 assertNotNull(b.readEnd(), "peer b after free()");
             }
@@ -324,9 +322,10 @@ class LoopTest {
 
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Backends#names")
-    void availableBackendsContainTheLoopsBackend(String backend) {
+    void availableBackendsContainTheLoopsBackend(String caseName) {
+        String backend = Backends.backendOf(caseName);
         assertTrue(Loop.availableBackends().contains(backend), Loop.availableBackends() + " lacks " + backend);
-        try (TestLoop tl = TestLoop.start(backend)) {
+        try (TestLoop tl = TestLoop.start(caseName)) {
             assertEquals(backend, tl.call(() -> tl.loop().backend()));
         }
     }

@@ -432,8 +432,12 @@ final class Part1Support {
         private void body(String backend, Consumer<LoopOptions.Builder> customize, Consumer<Loop> setup,
                 Consumer<Loop> afterRun) {
             Loop l = null;
+            // The embedded case: a loop created on this thread with a Vert.x hint, which run() hands to Vert.x.
+            io.vertx.core.Vertx vertx = EmbeddedVertx.isEmbedded(backend)
+                    ? EmbeddedVertx.create(EmbeddedVertx.backendOf(backend)) : null;
             try {
-                LoopOptions.Builder b = LoopOptions.builder().backend(backend).timeoutGranularity(TestLoop.TICK)
+                LoopOptions.Builder b = LoopOptions.builder().backend(EmbeddedVertx.backendOf(backend))
+                        .hint(vertx).timeoutGranularity(TestLoop.TICK)
                         .longTimeoutGranularity(TestLoop.LONG_UNIT).callbackErrorHandler((lp, source, error) -> {
                             callbackErrors.add(error);
                             if (source instanceof Socket<?> s) {
@@ -465,7 +469,13 @@ final class Part1Support {
                     }
                 }
             } finally {
-                finished.countDown();
+                try {
+                    if (vertx != null) {
+                        EmbeddedVertx.close(vertx);
+                    }
+                } finally {
+                    finished.countDown();
+                }
             }
         }
 

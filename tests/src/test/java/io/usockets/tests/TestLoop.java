@@ -27,6 +27,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * code on the loop thread and wait for it. {@link #close()} closes the keep-alive timer, frees the loop, joins the
  * thread, fails the test if a callback threw unexpectedly, and checks that no descriptor stayed open.
  * Timeout ticks default to 100 ms and long-timeout units to 400 ms, so timeout tests take about a second.
+ *
+ * <p>For an embedded case ({@code vertx+hint}, see {@link EmbeddedVertx}) the loop is created on the event-loop
+ * thread of a Vert.x instance of its own, with that thread's context as the hint, as an application does it;
+ * Vert.x drives it (no {@code run()}), {@link #thread()} is the event-loop thread, and {@link #close()} also closes
+ * that Vert.x instance before the leak gate.
  */
 public final class TestLoop implements AutoCloseable {
 
@@ -45,18 +50,54 @@ public final class TestLoop implements AutoCloseable {
     private final List<Throwable> callbackErrors = new CopyOnWriteArrayList<>();
     private volatile boolean callbackErrorsExpected;
     private final Thread thread;
+    /** The thread callbacks run on: {@link #thread} except on a standalone Vert.x loop (its event-loop thread). */
+    private final Thread loopThread;
+    private final io.vertx.core.Vertx vertx;
     private final CompletableFuture<Loop> created = new CompletableFuture<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile Throwable runFailure;
     private Loop loop;
     private Timer<Void> keepAlive;
 
-    private TestLoop(String backend, Consumer<LoopOptions.Builder> customize) {
-        descriptorBaseline = OpenDescriptors.count();
-        thread = new Thread(() -> body(backend, customize), "test-loop-" + backend);
-        thread.setDaemon(true);
-        thread.start();
+    private TestLoop(String caseName, Consumer<LoopOptions.Builder> customize) {
+        this(caseName, customize, true);
+    }
+
+    private static TestLoop create(String caseName, Consumer<LoopOptions.Builder> customize) {
+        if (EmbeddedVertx.isEmbedded(caseName)) {
+            warmUpEmbedded(EmbeddedVertx.backendOf(caseName));
+        }
+        return new TestLoop(caseName, customize);
+    }
+
+    private TestLoop(String caseName, Consumer<LoopOptions.Builder> customize, boolean leakGate) {
+        descriptorBaseline = leakGate ? OpenDescriptors.count() : -1;
+        String backend = EmbeddedVertx.backendOf(caseName);
+        if (EmbeddedVertx.isEmbedded(caseName)) {
+            vertx = EmbeddedVertx.create(backend);
+            io.vertx.core.Context context = vertx.getOrCreateContext();
+            CompletableFuture<Thread> eventLoop = new CompletableFuture<>();
+            context.runOnContext(v -> {
+                eventLoop.complete(Thread.currentThread());
+                try {
+                    Loop l = Loop.create(options(backend, customize).hint(context).build());
+                    keepAlive = l.createTimer(false);
+                    created.complete(l);
+                } catch (Throwable t) {
+                    runFailure = t;
+                    created.completeExceptionally(t);
+                }
+            });
+            thread = await(eventLoop);
+        } else {
+            vertx = null;
+            thread = new Thread(() -> body(backend, customize), "test-loop-" + backend);
+            thread.setDaemon(true);
+            thread.start();
+        }
         loop = await(created);
+        // A standalone Vert.x loop runs its callbacks on its own Vert.x event-loop thread: ask it (one defer).
+        loopThread = vertx != null || !EmbeddedVertx.embeds(backend) ? thread : call(Thread::currentThread);
     }
 
     /**
@@ -65,23 +106,72 @@ public final class TestLoop implements AutoCloseable {
      * a leak of ours.
      */
     private static void warmUp() {
-        for (String backend : Loop.availableBackends()) {
-            Loop l = Loop.create(LoopOptions.builder().backend(backend).build());
-            try {
-                io.usockets.SocketContext<Void, Void> ctx = l.createSocketContext();
-                ctx.onOpen((s, client) -> s.close());
-                ctx.onConnectError((s, code, reason) -> { });
-                io.usockets.ListenSocket ls = ctx.listen("127.0.0.1", 0);
-                ctx.onClose((s, code, reason) -> {
-                    if (!ls.isClosed()) {
-                        ls.close();
-                    }
-                });
-                ctx.connect("127.0.0.1", ls.port());
-                l.run();
-                warmUpTls(l);
-            } finally {
-                l.free();
+        WarmUp.everyBackend();
+    }
+
+    /**
+     * The warm-up's code, outside TestLoop: on a Vert.x backend its callbacks run on the event-loop thread, which
+     * must not wait for TestLoop's class initializer (the thread running this).
+     */
+    private static final class WarmUp {
+        static void everyBackend() {
+            for (String backend : Loop.availableBackends()) {
+                Loop l = Loop.create(LoopOptions.builder().backend(backend).build());
+                try {
+                    io.usockets.SocketContext<Void, Void> ctx = l.createSocketContext();
+                    ctx.onOpen((s, client) -> s.close());
+                    ctx.onConnectError((s, code, reason) -> { });
+                    io.usockets.ListenSocket ls = ctx.listen("127.0.0.1", 0);
+                    ctx.onClose((s, code, reason) -> {
+                        if (!ls.isClosed()) {
+                            ls.close();
+                        }
+                    });
+                    ctx.connect("127.0.0.1", ls.port());
+                    l.run();
+                    warmUpTls(l);
+                } finally {
+                    l.free();
+                }
+            }
+        }
+
+        /**
+         * One TLS handshake per backend: loading netty-tcnative keeps its jars and the random devices open for the
+         * life of the JVM, which is not a leak of ours either.
+         */
+        static void warmUpTls(Loop l) {
+            if (!Mode.tlsAvailable()) {
+                return;
+            }
+            io.usockets.ssl.Certificates.Issued cert = io.usockets.ssl.Certificates.selfSigned("warm-up", "127.0.0.1");
+            io.usockets.SocketContext<Void, Void> server = l.createSocketContext(
+                    io.usockets.SocketContextOptions.tlsFromPem(cert.certificatePem(), cert.privateKeyPem()));
+            io.usockets.ListenSocket ls = server.listen("127.0.0.1", 0);
+            server.onOpen((s, client) -> {
+                s.close();
+                ls.close();
+            });
+            io.usockets.SocketContext<Void, Void> client =
+                    l.createSocketContext(io.usockets.SocketContextOptions.tlsClient());
+            client.onOpen((s, isClient) -> s.close());
+            client.onConnectError((s, code, reason) -> ls.close());
+            client.connect("127.0.0.1", ls.port());
+            l.run();
+        }
+    }
+
+    private static volatile boolean embeddedWarmedUp;
+
+    /**
+     * Creates, uses and closes one embedded loop before the first embedded case takes its baseline, so Vert.x's
+     * once-per-JVM descriptors exist by then (not from the class initializer: the event-loop thread would wait on it).
+     */
+    private static synchronized void warmUpEmbedded(String backend) {
+        if (!embeddedWarmedUp) {
+            embeddedWarmedUp = true;
+            try (TestLoop tl = new TestLoop(backend + EmbeddedVertx.SUFFIX, b -> { }, false)) {
+                tl.call(() -> tl.loop().createSocketContext());
             }
         }
     }
@@ -94,51 +184,31 @@ public final class TestLoop implements AutoCloseable {
         return OpenDescriptors.count();
     }
 
-    /**
-     * One TLS handshake per backend: loading netty-tcnative keeps its jars and the random devices open for the
-     * life of the JVM, which is not a leak of ours either.
-     */
-    private static void warmUpTls(Loop l) {
-        if (!Mode.tlsAvailable()) {
-            return;
-        }
-        io.usockets.ssl.Certificates.Issued cert = io.usockets.ssl.Certificates.selfSigned("warm-up", "127.0.0.1");
-        io.usockets.SocketContext<Void, Void> server = l.createSocketContext(
-                io.usockets.SocketContextOptions.tlsFromPem(cert.certificatePem(), cert.privateKeyPem()));
-        io.usockets.ListenSocket ls = server.listen("127.0.0.1", 0);
-        server.onOpen((s, client) -> {
-            s.close();
-            ls.close();
-        });
-        io.usockets.SocketContext<Void, Void> client =
-                l.createSocketContext(io.usockets.SocketContextOptions.tlsClient());
-        client.onOpen((s, isClient) -> s.close());
-        client.onConnectError((s, code, reason) -> ls.close());
-        client.connect("127.0.0.1", ls.port());
-        l.run();
-    }
-
     /** Starts a loop on {@code backend} with test timeouts. */
     public static TestLoop start(String backend) {
-        return new TestLoop(backend, b -> { });
+        return create(backend, b -> { });
     }
 
     /** Starts a loop on {@code backend}, letting the test adjust the options (after the test defaults). */
     public static TestLoop start(String backend, Consumer<LoopOptions.Builder> customize) {
-        return new TestLoop(backend, customize);
+        return create(backend, customize);
+    }
+
+    private LoopOptions.Builder options(String backend, Consumer<LoopOptions.Builder> customize) {
+        LoopOptions.Builder b = LoopOptions.builder().backend(backend).timeoutGranularity(TICK)
+                .longTimeoutGranularity(LONG_UNIT).callbackErrorHandler((l, source, error) -> {
+                    callbackErrors.add(error);
+                    if (source instanceof Socket<?> s) {
+                        s.close(CloseCode.CALLBACK_FAILED, error);
+                    }
+                });
+        customize.accept(b);
+        return b;
     }
 
     private void body(String backend, Consumer<LoopOptions.Builder> customize) {
         try {
-            LoopOptions.Builder b = LoopOptions.builder().backend(backend).timeoutGranularity(TICK)
-                    .longTimeoutGranularity(LONG_UNIT).callbackErrorHandler((l, source, error) -> {
-                        callbackErrors.add(error);
-                        if (source instanceof Socket<?> s) {
-                            s.close(CloseCode.CALLBACK_FAILED, error);
-                        }
-                    });
-            customize.accept(b);
-            Loop l = Loop.create(b.build());
+            Loop l = Loop.create(options(backend, customize).build());
             keepAlive = l.createTimer(false);
             created.complete(l);
             l.run();
@@ -155,9 +225,9 @@ public final class TestLoop implements AutoCloseable {
         return loop;
     }
 
-    /** The loop's thread. */
+    /** The loop's thread: the thread its callbacks run on. */
     public Thread thread() {
-        return thread;
+        return loopThread;
     }
 
     /** Runs {@code action} on the loop thread and waits for it; exceptions are rethrown here. */
@@ -179,6 +249,18 @@ public final class TestLoop implements AutoCloseable {
             }
         });
         return await(result);
+    }
+
+    /**
+     * Waits until the loop has ended after a {@code free()}: its thread has finished, or, in the embedded case (where
+     * the thread is Vert.x's and goes on), the loop reports itself freed.
+     */
+    public void awaitEnd() {
+        if (vertx == null) {
+            Part1Support.join(thread);
+            return;
+        }
+        Part1Support.waitUntil(loop::isFreed, "the embedded loop to be freed");
     }
 
     /** Lets the next test-visible callback errors pass the gate (for tests about throwing callbacks). */
@@ -226,7 +308,9 @@ public final class TestLoop implements AutoCloseable {
     /** Frees the loop on its thread, joins it and runs the leak gate. */
     @Override
     public void close() {
-        if (finished.getCount() > 0) {
+        if (vertx != null) {
+            closeEmbedded();
+        } else if (finished.getCount() > 0) {
             loop.defer(() -> {
                 keepAlive.close();
                 loop.free();
@@ -242,6 +326,31 @@ public final class TestLoop implements AutoCloseable {
             throw e;
         }
         assertNoDescriptorLeak(descriptorBaseline);
+    }
+
+    /** The embedded case: frees the loop on its event loop, waits for that, then closes the Vert.x instance. */
+    private void closeEmbedded() {
+        try {
+            if (loop != null && !loop.isFreed()) {
+                loop.defer(() -> {
+                    keepAlive.close();
+                    loop.free();
+                });
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (!loop.isFreed() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+        } finally {
+            EmbeddedVertx.close(vertx);
+            finished.countDown();
+        }
     }
 
     /** Fails unless the open descriptor count drops back to {@code baseline} within a short wait. */

@@ -1,9 +1,6 @@
 package io.usockets.backend.natives;
 
 import io.netty.channel.epoll.Native;
-import io.netty.channel.unix.Buffer;
-import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import io.usockets.ListenOptions;
@@ -13,13 +10,8 @@ import io.usockets.core.spi.Poller;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -44,9 +36,9 @@ import java.util.Arrays;
  * error on its read, write or connect completion; with no interest at all they are reported as an error alone,
  * which closes a socket instead of spinning on a level-triggered error.
  *
- * <p>Reads and writes pass memory addresses: the loop's receive buffer and the application's direct buffers go to
- * the kernel as they are; heap buffers are copied through one 64 KiB direct scratch buffer per poller, a chunk per
- * call. {@code write2} is one {@code writev} from a two-entry iovec array in direct memory. {@code msgMore} turns
+ * <p>Reads and writes pass memory addresses ({@link DescriptorOps}, shared with the vertx-epoll backend): the loop's
+ * receive buffer and the application's direct buffers go to the kernel as they are; heap buffers are copied through
+ * one 64 KiB direct scratch buffer per poller, a chunk per call. {@code write2} is one {@code writev} from a two-entry iovec array in direct memory. {@code msgMore} turns
  * TCP_CORK on; the next write without it, {@code write2} or {@code flush} turns it off, which sends what was held.
  * Every TCP socket has TCP_NODELAY. Wakeups write to an eventfd in the epoll set.
  *
@@ -60,11 +52,6 @@ final class NativePoller implements Poller {
     /** Linux ABI value; Netty does not export it. */
     private static final int EPOLLHUP = 0x010;
 
-    private static final int IPPROTO_TCP = 6;
-    private static final int TCP_CORK = 3;
-    private static final int SOL_SOCKET = 1;
-    private static final int SO_DOMAIN = 39;
-    private static final int AF_UNIX = 1;
 
     /** {@link #state} bits: the interest in the kernel (CorePoll READABLE/WRITABLE), in the set, corked. */
     private static final int INTEREST = CorePoll.READABLE | CorePoll.WRITABLE;
@@ -73,7 +60,6 @@ final class NativePoller implements Poller {
     /** Registered while this batch of events is dispatched: any event for the number in this batch is stale. */
     private static final int FRESH = 16;
 
-    private static final int SCRATCH_SIZE = 64 * 1024;
 
     private static final System.Logger LOG = System.getLogger("io.usockets");
     private static volatile boolean fallbackLogged;
@@ -90,15 +76,9 @@ final class NativePoller implements Poller {
     private int[] fresh = new int[64];
     private int freshCount;
 
-    private final ByteBuffer scratch;
-    private final long scratchAddress;
-    private final ByteBuffer iov;
-    private final long iovAddress;
-    private final byte[] acceptedAddress = new byte[26];
+    /** The socket operations (shared with vertx-epoll) and their scratch buffers. */
+    private final DescriptorOps ops = new DescriptorOps();
 
-    /** The last direct buffer read into (the loop's receive buffer) and its address. */
-    private ByteBuffer lastReadBuffer;
-    private long lastReadAddress;
 
     /**
      * Opens the poller on the raw route, or on the fallback route when the raw one is out of reach (logged once with
@@ -119,10 +99,6 @@ final class NativePoller implements Poller {
             }
         }
         this.route = chosen != null ? chosen : new HandlerEpoll(this);
-        scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
-        scratchAddress = Buffer.memoryAddress(scratch);
-        iov = ByteBuffer.allocateDirect(32).order(ByteOrder.nativeOrder());
-        iovAddress = Buffer.memoryAddress(iov);
     }
 
     /** The route in use: {@code raw} or {@code handler}. */
@@ -207,14 +183,7 @@ final class NativePoller implements Poller {
     }
 
     static void closeQuietly(FileDescriptor fd) {
-        if (fd == null) {
-            return;
-        }
-        try {
-            fd.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "close failed", e);
-        }
+        DescriptorOps.closeQuietly(fd);
     }
 
     // ---------------------------------------------------------------- registration
@@ -300,96 +269,24 @@ final class NativePoller implements Poller {
 
     @Override
     public void closeRaw(Object raw) {
-        try {
-            ((FileDescriptor) raw).close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "close failed", e);
-        }
+        DescriptorOps.closeQuietly((FileDescriptor) raw);
     }
 
     // ---------------------------------------------------------------- listen, accept, connect
 
     @Override
     public Object listen(SocketAddress address, ListenOptions options) throws IOException {
-        if (address instanceof UnixDomainSocketAddress unix) {
-            UnixSocket socket = UnixSocket.open();
-            try {
-                socket.bind(new DomainSocketAddress(unix.getPath().toString()));
-                socket.listen(options.backlog());
-                return socket;
-            } catch (IOException | RuntimeException e) {
-                closeRaw(socket);
-                throw e;
-            }
-        }
-        InetSocketAddress inet = (InetSocketAddress) address;
-        InetAddress host = inet.getAddress();
-        boolean any = host.isAnyLocalAddress();
-        boolean ipv6 = any ? Socket.isIPv6Preferred() : host instanceof Inet6Address;
-        Socket socket = UnixSocket.openTcp(ipv6);
-        try {
-            socket.setReuseAddress(true);
-            if (!options.exclusivePort()) {
-                socket.setReusePort(true);
-            }
-            // The IPv6 wildcard accepts IPv4 too (IPV6_V6ONLY is off by default on Linux).
-            socket.bind(any && ipv6 ? new InetSocketAddress(InetAddress.getByAddress(new byte[16]), inet.getPort()) : inet);
-            socket.listen(options.backlog());
-            return socket;
-        } catch (IOException | RuntimeException e) {
-            closeRaw(socket);
-            throw e;
-        }
+        return DescriptorOps.listen(address, options);
     }
 
     @Override
     public Object accept(CorePoll listen) throws IOException {
-        Socket server = (Socket) listen.io;
-        while (true) {
-            // accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC; -1 when nothing is pending.
-            int fd = server.accept(acceptedAddress);
-            if (fd < 0) {
-                return null;
-            }
-            if (server instanceof UnixSocket) {
-                return new UnixSocket(fd);
-            }
-            Socket socket = new Socket(fd);
-            try {
-                socket.setTcpNoDelay(true);
-                return socket;
-            } catch (IOException e) {
-                // Reset before we got to it: drop it and take the next one.
-                closeRaw(socket);
-            }
-        }
+        return ops.accept((Socket) listen.io);
     }
 
     @Override
     public Object connect(SocketAddress remote, SocketAddress source) throws IOException {
-        if (remote instanceof UnixDomainSocketAddress unix) {
-            UnixSocket socket = UnixSocket.open();
-            try {
-                socket.connect(new DomainSocketAddress(unix.getPath().toString()));
-                return socket;
-            } catch (IOException | RuntimeException e) {
-                closeRaw(socket);
-                throw e;
-            }
-        }
-        InetSocketAddress inet = (InetSocketAddress) remote;
-        Socket socket = UnixSocket.openTcp(inet.getAddress() instanceof Inet6Address);
-        try {
-            socket.setTcpNoDelay(true);
-            if (source != null) {
-                socket.bind(source);
-            }
-            socket.connect(inet);
-            return socket;
-        } catch (IOException | RuntimeException e) {
-            closeRaw(socket);
-            throw e;
-        }
+        return DescriptorOps.connect(remote, source);
     }
 
     @Override
@@ -401,46 +298,18 @@ final class NativePoller implements Poller {
 
     @Override
     public int read(CorePoll poll, ByteBuffer buffer) throws IOException {
-        Socket socket = (Socket) poll.io;
-        int position = buffer.position();
-        int n;
-        if (buffer.isDirect()) {
-            if (buffer != lastReadBuffer) {
-                lastReadAddress = Buffer.memoryAddress(buffer);
-                lastReadBuffer = buffer;
-            }
-            n = socket.recvAddress(lastReadAddress, position, buffer.limit());
-            if (n > 0) {
-                buffer.position(position + n);
-            }
-        } else {
-            n = socket.recvAddress(scratchAddress, 0, Math.min(buffer.remaining(), SCRATCH_SIZE));
-            if (n > 0) {
-                buffer.put(position, scratch, 0, n);
-                buffer.position(position + n);
-            }
-        }
-        return n;
+        return ops.read((Socket) poll.io, buffer);
     }
 
     @Override
     public int write(CorePoll poll, ByteBuffer buffer, boolean msgMore) throws IOException {
         Socket socket = (Socket) poll.io;
         int fd = socket.intValue();
-        if (msgMore && (state[fd] & CORKED) == 0 && !(socket instanceof UnixSocket)) {
-            socket.setIntOpt(IPPROTO_TCP, TCP_CORK, 1);
+        if (msgMore && (state[fd] & CORKED) == 0 && DescriptorOps.corkable(socket)) {
+            DescriptorOps.setCork(socket, true);
             state[fd] |= CORKED;
         }
-        int position = buffer.position();
-        int n;
-        if (buffer.isDirect()) {
-            n = socket.sendAddress(Buffer.memoryAddress(buffer), position, buffer.limit());
-        } else {
-            int length = Math.min(buffer.limit() - position, SCRATCH_SIZE);
-            scratch.put(0, buffer, position, length);
-            n = socket.sendAddress(scratchAddress, 0, length);
-        }
-        buffer.position(position + n);
+        int n = ops.send(socket, buffer);
         if (!msgMore) {
             uncork(socket, fd);
         }
@@ -450,29 +319,7 @@ final class NativePoller implements Poller {
     @Override
     public long write2(CorePoll poll, ByteBuffer header, ByteBuffer payload) throws IOException {
         Socket socket = (Socket) poll.io;
-        int headerPosition = header.position();
-        int headerLength = header.remaining();
-        int payloadPosition = payload.position();
-        int payloadLength = payload.remaining();
-        long n;
-        if (header.isDirect() && payload.isDirect()) {
-            ByteBuffer vector = iov;
-            vector.putLong(0, Buffer.memoryAddress(header) + headerPosition);
-            vector.putLong(8, headerLength);
-            vector.putLong(16, Buffer.memoryAddress(payload) + payloadPosition);
-            vector.putLong(24, payloadLength);
-            n = socket.writevAddresses(iovAddress, 2);
-        } else {
-            // One plain write of what fits in the scratch buffer: still a single system call for both parts.
-            int fromHeader = Math.min(headerLength, SCRATCH_SIZE);
-            int fromPayload = Math.min(payloadLength, SCRATCH_SIZE - fromHeader);
-            scratch.put(0, header, headerPosition, fromHeader);
-            scratch.put(fromHeader, payload, payloadPosition, fromPayload);
-            n = socket.sendAddress(scratchAddress, 0, fromHeader + fromPayload);
-        }
-        int fromHeader = (int) Math.min(n, headerLength);
-        header.position(headerPosition + fromHeader);
-        payload.position(payloadPosition + (int) (n - fromHeader));
+        long n = ops.write2(socket, header, payload);
         uncork(socket, socket.intValue());
         return n;
     }
@@ -480,7 +327,7 @@ final class NativePoller implements Poller {
     private void uncork(Socket socket, int fd) throws IOException {
         if ((state[fd] & CORKED) != 0) {
             state[fd] &= ~CORKED;
-            socket.setIntOpt(IPPROTO_TCP, TCP_CORK, 0);
+            DescriptorOps.setCork(socket, false);
         }
     }
 
@@ -504,92 +351,38 @@ final class NativePoller implements Poller {
 
     @Override
     public int localPort(CorePoll poll) {
-        Socket socket = (Socket) poll.io;
-        if (socket instanceof UnixSocket) {
-            return -1;
-        }
-        InetSocketAddress local = socket.localAddress();
-        return local == null ? -1 : local.getPort();
+        return DescriptorOps.localPort((Socket) poll.io);
     }
 
     @Override
     public int remotePort(CorePoll poll) {
-        Socket socket = (Socket) poll.io;
-        if (socket instanceof UnixSocket) {
-            return -1;
-        }
-        InetSocketAddress remote = socket.remoteAddress();
-        return remote == null ? -1 : remote.getPort();
+        return DescriptorOps.remotePort((Socket) poll.io);
     }
 
     @Override
     public byte[] remoteAddress(CorePoll poll) {
-        Socket socket = (Socket) poll.io;
-        if (!(socket instanceof UnixSocket)) {
-            InetSocketAddress remote = socket.remoteAddress();
-            if (remote != null && remote.getAddress() != null) {
-                return unmapIpv4(remote.getAddress().getAddress());
-            }
-        }
-        return new byte[0];
-    }
-
-    /** Returns the IPv4 address inside an IPv4-mapped IPv6 address, else the bytes as they are. */
-    private static byte[] unmapIpv4(byte[] bytes) {
-        if (bytes.length != 16) {
-            return bytes;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (bytes[i] != 0) {
-                return bytes;
-            }
-        }
-        if (bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
-            return bytes;
-        }
-        return new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]};
+        return DescriptorOps.remoteAddress((Socket) poll.io);
     }
 
     @Override
     public NativeHandle handle(CorePoll poll) {
-        return NativeHandle.ofDescriptor(((FileDescriptor) poll.io).intValue());
+        return DescriptorOps.handleOf((FileDescriptor) poll.io);
     }
 
     @Override
     public NativeHandle handleOfRaw(Object raw) {
-        return NativeHandle.ofDescriptor(((FileDescriptor) raw).intValue());
+        return DescriptorOps.handleOf((FileDescriptor) raw);
     }
 
-    /**
-     * Wraps a descriptor: a unix socket becomes a {@link UnixSocket}, another socket a plain {@link Socket}, and any
-     * other pollable descriptor (a pipe, an eventfd, a timerfd, for a user poll) a {@link FileDescriptor}. The
-     * descriptor's blocking mode is left as it is: accepted connections are already non-blocking, and a user poll's
-     * descriptor is the user's.
-     */
+    /** Wraps a descriptor (see {@link DescriptorOps#wrap}) that is not registered with this loop yet. */
     @Override
     public Object rawOf(NativeHandle handle) {
-        if (handle.isChannel()) {
-            throw new IllegalArgumentException(handle + " holds a channel; the native backend needs a descriptor");
-        }
-        int fd = handle.descriptor();
-        if (fd < polls.length && polls[fd] != null) {
-            throw new IllegalArgumentException(handle + " is already registered with this loop");
-        }
-        Socket socket;
-        try {
-            // Netty's Socket asks getsockname() for the family, which fails on anything but an open socket.
-            socket = new Socket(fd);
-        } catch (RuntimeException e) {
-            String message = String.valueOf(e.getMessage());
-            if (message.contains("Bad file descriptor")) {
-                throw new IllegalArgumentException(handle + " is not an open descriptor", e);
+        if (!handle.isChannel()) {
+            int fd = handle.descriptor();
+            if (fd < polls.length && polls[fd] != null) {
+                throw new IllegalArgumentException(handle + " is already registered with this loop");
             }
-            return new FileDescriptor(fd);
         }
-        try {
-            return socket.getIntOpt(SOL_SOCKET, SO_DOMAIN) == AF_UNIX ? new UnixSocket(fd) : socket;
-        } catch (IOException e) {
-            return socket;
-        }
+        return DescriptorOps.wrap(handle, "native");
     }
 }

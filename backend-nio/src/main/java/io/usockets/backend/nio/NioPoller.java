@@ -2,15 +2,12 @@ package io.usockets.backend.nio;
 
 import io.usockets.ListenOptions;
 import io.usockets.NativeHandle;
+import io.usockets.backend.nio.channels.ChannelOps;
 import io.usockets.core.spi.CorePoll;
 import io.usockets.core.spi.Poller;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -63,15 +60,7 @@ final class NioPoller implements Poller {
         if (!key.isValid()) {
             return;
         }
-        int ready = key.readyOps();
-        int events = 0;
-        if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
-            events |= CorePoll.READABLE;
-        }
-        if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
-            events |= CorePoll.WRITABLE;
-        }
-        ((CorePoll) key.attachment()).onReady(events, false);
+        ((CorePoll) key.attachment()).onReady(ChannelOps.readyEvents(key.readyOps()), false);
     }
 
     @Override
@@ -153,38 +142,7 @@ final class NioPoller implements Poller {
     @Override
     public void setInterest(CorePoll poll, int events) {
         SelectionKey key = (SelectionKey) poll.io;
-        int ops = 0;
-        switch (poll.kind) {
-            case CorePoll.KIND_LISTEN -> {
-                if ((events & CorePoll.READABLE) != 0) {
-                    ops = SelectionKey.OP_ACCEPT;
-                }
-            }
-            case CorePoll.KIND_CONNECTING -> {
-                if ((events & CorePoll.WRITABLE) != 0) {
-                    // A connect that completed at once never signals OP_CONNECT: wait for OP_WRITE instead.
-                    ops = ((SocketChannel) key.channel()).isConnectionPending() ? SelectionKey.OP_CONNECT
-                            : SelectionKey.OP_WRITE;
-                }
-            }
-            case CorePoll.KIND_SOCKET -> {
-                if ((events & CorePoll.READABLE) != 0) {
-                    ops = SelectionKey.OP_READ;
-                }
-                if ((events & CorePoll.WRITABLE) != 0) {
-                    ops |= SelectionKey.OP_WRITE;
-                }
-            }
-            default -> {
-                int valid = key.channel().validOps();
-                if ((events & CorePoll.READABLE) != 0) {
-                    ops = valid & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
-                }
-                if ((events & CorePoll.WRITABLE) != 0) {
-                    ops |= valid & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
-                }
-            }
-        }
+        int ops = ChannelOps.interestOps(poll.kind, events, key.channel());
         if (key.interestOps() != ops) {
             key.interestOps(ops);
         }
@@ -213,87 +171,24 @@ final class NioPoller implements Poller {
 
     @Override
     public void closeRaw(Object raw) {
-        try {
-            ((SelectableChannel) raw).close();
-        } catch (IOException e) {
-            System.getLogger("io.usockets").log(System.Logger.Level.DEBUG, "close failed", e);
-        }
+        ChannelOps.close((SelectableChannel) raw);
     }
 
     // ---------------------------------------------------------------- listen, accept, connect
 
     @Override
     public Object listen(SocketAddress address, ListenOptions options) throws IOException {
-        ServerSocketChannel channel;
-        boolean unix = address instanceof UnixDomainSocketAddress;
-        if (unix) {
-            channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        } else {
-            InetSocketAddress inet = (InetSocketAddress) address;
-            channel = inet.getAddress().isAnyLocalAddress() ? ServerSocketChannel.open()
-                    : ServerSocketChannel.open(inet.getAddress() instanceof java.net.Inet6Address
-                            ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-        }
-        try {
-            if (!unix) {
-                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                if (!options.exclusivePort() && channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-                }
-            }
-            channel.bind(address, options.backlog());
-            channel.configureBlocking(false);
-            return channel;
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        return ChannelOps.listen(address, options);
     }
 
     @Override
     public Object accept(CorePoll listen) throws IOException {
-        ServerSocketChannel server = (ServerSocketChannel) ((SelectionKey) listen.io).channel();
-        SocketChannel channel = server.accept();
-        if (channel == null) {
-            return null;
-        }
-        try {
-            configure(channel);
-        } catch (IOException e) {
-            channel.close();
-            return accept(listen);
-        }
-        return channel;
-    }
-
-    private static void configure(SocketChannel channel) throws IOException {
-        channel.configureBlocking(false);
-        if (channel.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        }
+        return ChannelOps.accept((ServerSocketChannel) ((SelectionKey) listen.io).channel());
     }
 
     @Override
     public Object connect(SocketAddress remote, SocketAddress source) throws IOException {
-        SocketChannel channel;
-        if (remote instanceof UnixDomainSocketAddress) {
-            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        } else {
-            InetSocketAddress inet = (InetSocketAddress) remote;
-            channel = SocketChannel.open(inet.getAddress() instanceof java.net.Inet6Address
-                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-        }
-        try {
-            configure(channel);
-            if (source != null) {
-                channel.bind(source);
-            }
-            channel.connect(remote);
-            return channel;
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        return ChannelOps.connect(remote, source);
     }
 
     @Override
@@ -319,15 +214,7 @@ final class NioPoller implements Poller {
 
     @Override
     public long write2(CorePoll socket, ByteBuffer header, ByteBuffer payload) throws IOException {
-        ByteBuffer[] pair = gather;
-        pair[0] = header;
-        pair[1] = payload;
-        try {
-            return channel(socket).write(pair);
-        } finally {
-            pair[0] = null;
-            pair[1] = null;
-        }
+        return ChannelOps.write2(channel(socket), gather, header, payload);
     }
 
     @Override
@@ -349,52 +236,17 @@ final class NioPoller implements Poller {
 
     @Override
     public int localPort(CorePoll poll) {
-        try {
-            SelectableChannel channel = ((SelectionKey) poll.io).channel();
-            SocketAddress local = channel instanceof ServerSocketChannel s ? s.getLocalAddress()
-                    : ((SocketChannel) channel).getLocalAddress();
-            return local instanceof InetSocketAddress inet ? inet.getPort() : -1;
-        } catch (IOException e) {
-            return -1;
-        }
+        return ChannelOps.localPort(((SelectionKey) poll.io).channel());
     }
 
     @Override
     public int remotePort(CorePoll socket) {
-        try {
-            return channel(socket).getRemoteAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
-        } catch (IOException e) {
-            return -1;
-        }
+        return ChannelOps.remotePort(channel(socket));
     }
 
     @Override
     public byte[] remoteAddress(CorePoll socket) {
-        try {
-            if (channel(socket).getRemoteAddress() instanceof InetSocketAddress inet) {
-                byte[] bytes = inet.getAddress().getAddress();
-                return unmapIpv4(bytes);
-            }
-        } catch (IOException e) {
-            // fall through: no address
-        }
-        return new byte[0];
-    }
-
-    /** Returns the IPv4 address inside an IPv4-mapped IPv6 address, else the bytes as they are. */
-    private static byte[] unmapIpv4(byte[] bytes) {
-        if (bytes.length != 16) {
-            return bytes;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (bytes[i] != 0) {
-                return bytes;
-            }
-        }
-        if (bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
-            return bytes;
-        }
-        return new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]};
+        return ChannelOps.remoteAddress(channel(socket));
     }
 
     @Override
@@ -409,13 +261,7 @@ final class NioPoller implements Poller {
 
     @Override
     public Object rawOf(NativeHandle handle) throws IOException {
-        SelectableChannel channel = handle.channel();
-        if (channel == null) {
-            throw new IllegalArgumentException(handle + " holds a descriptor; the nio backend needs a channel");
-        }
-        if (!channel.isOpen()) {
-            throw new IllegalArgumentException(handle + " is closed");
-        }
+        SelectableChannel channel = ChannelOps.channelOf(handle, "nio");
         SelectionKey key = channel.keyFor(selector);
         if (key != null && key.isValid()) {
             throw new IllegalArgumentException(handle + " is already registered with this loop");

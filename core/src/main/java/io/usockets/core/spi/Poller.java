@@ -39,6 +39,38 @@ public interface Poller {
     /** Releases the backend's resources; registered polls must have been closed first. */
     void close();
 
+    /**
+     * Whether this backend drives the loop from a host event loop it does not own (see {@link LoopDriver}); the
+     * core then never calls {@link #poll} and {@code run()} calls {@link #runDriven()} instead.
+     */
+    default boolean drivesLoop() {
+        return false;
+    }
+
+    /** Called once by the core's constructor with the loop's driver, only when {@link #drivesLoop()} is true. */
+    default void attach(LoopDriver driver) {
+        throw new UnsupportedOperationException(backendName() + " does not drive its loop");
+    }
+
+    /**
+     * Hands the loop to the host event loop and blocks the calling thread until {@link LoopDriver#keepsRunning()}
+     * is false, then gives the loop back to the calling thread; only when {@link #drivesLoop()} is true.
+     */
+    default void runDriven() {
+        throw new UnsupportedOperationException(backendName() + " does not drive its loop");
+    }
+
+    /**
+     * Called on the loop thread when the core has work for an iteration while none is open (a timer changed, a
+     * socket closed or a connect failed outside any callback): a backend that drives its loop schedules one.
+     */
+    default void iterationNeeded() {
+    }
+
+    /** Called by {@code Loop.integrate()} after the sweep started: a driving backend hands the loop to its host for good. */
+    default void integrated() {
+    }
+
     /** Opens a listening socket on a TCP or unix address (raw). */
     Object listen(SocketAddress address, ListenOptions options) throws IOException;
 

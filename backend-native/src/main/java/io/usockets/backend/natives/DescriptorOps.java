@@ -1,0 +1,305 @@
+package io.usockets.backend.natives;
+
+import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import io.usockets.ListenOptions;
+import io.usockets.NativeHandle;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The socket operations of the descriptor backends on Netty's {@link Socket} objects, shared by the {@code native}
+ * backend (its own epoll set) and the {@code vertx-epoll} backend (Netty's epoll behind a Vert.x event loop):
+ * opening listen and connecting sockets, accepting, reading and writing through memory addresses, corking,
+ * addresses, and wrapping descriptors.
+ *
+ * <p>Reads and writes pass memory addresses: direct buffers go to the kernel as they are; heap buffers are copied
+ * through one 64 KiB direct scratch buffer per instance, a chunk per call. {@code write2} is one {@code writev}
+ * from a two-entry iovec array in direct memory. One instance per loop; single-threaded.
+ */
+public final class DescriptorOps {
+
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_CORK = 3;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_DOMAIN = 39;
+    private static final int AF_UNIX = 1;
+    private static final int SCRATCH_SIZE = 64 * 1024;
+    private static final System.Logger LOG = System.getLogger("io.usockets");
+
+    private final ByteBuffer scratch;
+    private final long scratchAddress;
+    private final ByteBuffer iov;
+    private final long iovAddress;
+    private final byte[] acceptedAddress = new byte[26];
+    /** The last direct buffer read into (the loop's receive buffer) and its address, to skip the lookup. */
+    private ByteBuffer lastReadBuffer;
+    private long lastReadAddress;
+
+    /** Allocates the scratch buffer and the iovec array of one loop. */
+    public DescriptorOps() {
+        scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
+        scratchAddress = Buffer.memoryAddress(scratch);
+        iov = ByteBuffer.allocateDirect(32).order(ByteOrder.nativeOrder());
+        iovAddress = Buffer.memoryAddress(iov);
+    }
+
+    /** Closes a descriptor, logging a failure at DEBUG; null does nothing. */
+    public static void closeQuietly(FileDescriptor fd) {
+        if (fd == null) {
+            return;
+        }
+        try {
+            fd.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "close failed", e);
+        }
+    }
+
+    /** Opens a listening socket on a TCP or unix address (SO_REUSEPORT unless exclusive). */
+    public static Socket listen(SocketAddress address, ListenOptions options) throws IOException {
+        if (address instanceof UnixDomainSocketAddress unix) {
+            UnixSocket socket = UnixSocket.open();
+            try {
+                socket.bind(new DomainSocketAddress(unix.getPath().toString()));
+                socket.listen(options.backlog());
+                return socket;
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(socket);
+                throw e;
+            }
+        }
+        InetSocketAddress inet = (InetSocketAddress) address;
+        InetAddress host = inet.getAddress();
+        boolean any = host.isAnyLocalAddress();
+        boolean ipv6 = any ? Socket.isIPv6Preferred() : host instanceof Inet6Address;
+        Socket socket = UnixSocket.openTcp(ipv6);
+        try {
+            socket.setReuseAddress(true);
+            if (!options.exclusivePort()) {
+                socket.setReusePort(true);
+            }
+            // The IPv6 wildcard accepts IPv4 too (IPV6_V6ONLY is off by default on Linux).
+            socket.bind(any && ipv6 ? new InetSocketAddress(InetAddress.getByAddress(new byte[16]), inet.getPort()) : inet);
+            socket.listen(options.backlog());
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+    }
+
+    /** Accepts one pending connection (non-blocking, TCP_NODELAY on TCP), or null if none is pending. */
+    public Socket accept(Socket server) throws IOException {
+        while (true) {
+            // accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC; -1 when nothing is pending.
+            int fd = server.accept(acceptedAddress);
+            if (fd < 0) {
+                return null;
+            }
+            if (server instanceof UnixSocket) {
+                return new UnixSocket(fd);
+            }
+            Socket socket = new Socket(fd);
+            try {
+                socket.setTcpNoDelay(true);
+                return socket;
+            } catch (IOException e) {
+                // Reset before we got to it: drop it and take the next one.
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    /** Starts a non-blocking connect to {@code remote}, bound first to {@code source} if not null. */
+    public static Socket connect(SocketAddress remote, SocketAddress source) throws IOException {
+        if (remote instanceof UnixDomainSocketAddress unix) {
+            UnixSocket socket = UnixSocket.open();
+            try {
+                socket.connect(new DomainSocketAddress(unix.getPath().toString()));
+                return socket;
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(socket);
+                throw e;
+            }
+        }
+        InetSocketAddress inet = (InetSocketAddress) remote;
+        Socket socket = UnixSocket.openTcp(inet.getAddress() instanceof Inet6Address);
+        try {
+            socket.setTcpNoDelay(true);
+            if (source != null) {
+                socket.bind(source);
+            }
+            socket.connect(inet);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+    }
+
+    /** Reads into {@code buffer} from its position: the count, 0 if nothing is ready, -1 at end of stream. */
+    public int read(Socket socket, ByteBuffer buffer) throws IOException {
+        int position = buffer.position();
+        int n;
+        if (buffer.isDirect()) {
+            if (buffer != lastReadBuffer) {
+                lastReadAddress = Buffer.memoryAddress(buffer);
+                lastReadBuffer = buffer;
+            }
+            n = socket.recvAddress(lastReadAddress, position, buffer.limit());
+            if (n > 0) {
+                buffer.position(position + n);
+            }
+        } else {
+            n = socket.recvAddress(scratchAddress, 0, Math.min(buffer.remaining(), SCRATCH_SIZE));
+            if (n > 0) {
+                buffer.put(position, scratch, 0, n);
+                buffer.position(position + n);
+            }
+        }
+        return n;
+    }
+
+    /** Sends from {@code buffer} what the kernel takes now, advancing its position; returns the count. */
+    public int send(Socket socket, ByteBuffer buffer) throws IOException {
+        int position = buffer.position();
+        int n;
+        if (buffer.isDirect()) {
+            n = socket.sendAddress(Buffer.memoryAddress(buffer), position, buffer.limit());
+        } else {
+            int length = Math.min(buffer.limit() - position, SCRATCH_SIZE);
+            scratch.put(0, buffer, position, length);
+            n = socket.sendAddress(scratchAddress, 0, length);
+        }
+        buffer.position(position + n);
+        return n;
+    }
+
+    /** One gathering write of {@code header} then {@code payload}, advancing both; returns the total count. */
+    public long write2(Socket socket, ByteBuffer header, ByteBuffer payload) throws IOException {
+        int headerPosition = header.position();
+        int headerLength = header.remaining();
+        int payloadPosition = payload.position();
+        int payloadLength = payload.remaining();
+        long n;
+        if (header.isDirect() && payload.isDirect()) {
+            ByteBuffer vector = iov;
+            vector.putLong(0, Buffer.memoryAddress(header) + headerPosition);
+            vector.putLong(8, headerLength);
+            vector.putLong(16, Buffer.memoryAddress(payload) + payloadPosition);
+            vector.putLong(24, payloadLength);
+            n = socket.writevAddresses(iovAddress, 2);
+        } else {
+            // One plain write of what fits in the scratch buffer: still a single system call for both parts.
+            int fromHeader = Math.min(headerLength, SCRATCH_SIZE);
+            int fromPayload = Math.min(payloadLength, SCRATCH_SIZE - fromHeader);
+            scratch.put(0, header, headerPosition, fromHeader);
+            scratch.put(fromHeader, payload, payloadPosition, fromPayload);
+            n = socket.sendAddress(scratchAddress, 0, fromHeader + fromPayload);
+        }
+        int fromHeader = (int) Math.min(n, headerLength);
+        header.position(headerPosition + fromHeader);
+        payload.position(payloadPosition + (int) (n - fromHeader));
+        return n;
+    }
+
+    /** Whether TCP_CORK applies (TCP sockets, not unix ones). */
+    public static boolean corkable(Socket socket) {
+        return !(socket instanceof UnixSocket);
+    }
+
+    /** Turns TCP_CORK on or off. */
+    public static void setCork(Socket socket, boolean on) throws IOException {
+        socket.setIntOpt(IPPROTO_TCP, TCP_CORK, on ? 1 : 0);
+    }
+
+    /** The local port, or -1 (unix sockets). */
+    public static int localPort(Socket socket) {
+        if (socket instanceof UnixSocket) {
+            return -1;
+        }
+        InetSocketAddress local = socket.localAddress();
+        return local == null ? -1 : local.getPort();
+    }
+
+    /** The remote port, or -1 (unix sockets). */
+    public static int remotePort(Socket socket) {
+        if (socket instanceof UnixSocket) {
+            return -1;
+        }
+        InetSocketAddress remote = socket.remoteAddress();
+        return remote == null ? -1 : remote.getPort();
+    }
+
+    /** The remote IP bytes (4 for IPv4 and IPv4-mapped peers, 16 for IPv6), or empty for unix sockets. */
+    public static byte[] remoteAddress(Socket socket) {
+        if (!(socket instanceof UnixSocket)) {
+            InetSocketAddress remote = socket.remoteAddress();
+            if (remote != null && remote.getAddress() != null) {
+                return unmapIpv4(remote.getAddress().getAddress());
+            }
+        }
+        return new byte[0];
+    }
+
+    /** Returns the IPv4 address inside an IPv4-mapped IPv6 address, else the bytes as they are. */
+    private static byte[] unmapIpv4(byte[] bytes) {
+        if (bytes.length != 16) {
+            return bytes;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (bytes[i] != 0) {
+                return bytes;
+            }
+        }
+        if (bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
+            return bytes;
+        }
+        return new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]};
+    }
+
+    /** The public handle of a descriptor. */
+    public static NativeHandle handleOf(FileDescriptor fd) {
+        return NativeHandle.ofDescriptor(fd.intValue());
+    }
+
+    /**
+     * Wraps a descriptor given by the application: a unix socket becomes a {@link UnixSocket}, another socket a plain
+     * {@link Socket}, and any other pollable descriptor (a pipe, an eventfd, a timerfd, for a user poll) a
+     * {@link FileDescriptor}; its blocking mode is left as it is. A channel handle or a closed descriptor is an
+     * IllegalArgumentException naming {@code backendName}; the caller checks that it is not registered already.
+     */
+    public static FileDescriptor wrap(NativeHandle handle, String backendName) {
+        if (handle.isChannel()) {
+            throw new IllegalArgumentException(handle + " holds a channel; the " + backendName
+                    + " backend needs a descriptor");
+        }
+        int fd = handle.descriptor();
+        Socket socket;
+        try {
+            // Netty's Socket asks getsockname() for the family, which fails on anything but an open socket.
+            socket = new Socket(fd);
+        } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("Bad file descriptor")) {
+                throw new IllegalArgumentException(handle + " is not an open descriptor", e);
+            }
+            return new FileDescriptor(fd);
+        }
+        try {
+            return socket.getIntOpt(SOL_SOCKET, SO_DOMAIN) == AF_UNIX ? new UnixSocket(fd) : socket;
+        } catch (IOException e) {
+            return socket;
+        }
+    }
+}

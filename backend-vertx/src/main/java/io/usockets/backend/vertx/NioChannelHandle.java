@@ -1,0 +1,35 @@
+package io.usockets.backend.vertx;
+
+import io.netty.channel.IoEvent;
+import io.netty.channel.nio.NioIoEvent;
+import io.netty.channel.nio.NioIoHandle;
+import io.usockets.backend.nio.channels.ChannelOps;
+import io.usockets.core.spi.CorePoll;
+
+import java.nio.channels.SelectableChannel;
+
+/** A poll on Vert.x's NIO transport: a java.nio channel registered with Netty's selector. */
+final class NioChannelHandle extends VertxHandle implements NioIoHandle {
+
+    final SelectableChannel channel;
+
+    NioChannelHandle(VertxPoller poller, CorePoll poll, SelectableChannel channel) {
+        super(poller, poll);
+        this.channel = channel;
+    }
+
+    @Override
+    public SelectableChannel selectableChannel() {
+        return channel;
+    }
+
+    @Override
+    int readyEvents(IoEvent event) {
+        return ChannelOps.readyEvents(((NioIoEvent) event).ops().value());
+    }
+
+    @Override
+    public String toString() {
+        return "NioChannelHandle[" + channel + "]";
+    }
+}
