@@ -16,6 +16,8 @@ import io.usockets.core.spi.TlsSupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -42,6 +44,16 @@ public final class CoreLoop implements Loop {
 
     private static final System.Logger LOG = System.getLogger("io.usockets");
 
+    private static final VarHandle RUNNING;
+
+    static {
+        try {
+            RUNNING = MethodHandles.lookup().findVarHandle(CoreLoop.class, "running", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** µSockets' MAX_LOW_PRIO_SOCKETS_PER_LOOP_ITERATION. */
     static final int LOW_PRIORITY_BUDGET = 5;
 
@@ -63,6 +75,7 @@ public final class CoreLoop implements Loop {
     final int ticksPerLongTick;
 
     private volatile Thread owner;
+    /** Set by run() with a compare-and-set on {@link #RUNNING}, so two threads cannot both start it. */
     private volatile boolean running;
     private boolean freeRequested;
     private volatile boolean freed;
@@ -195,22 +208,22 @@ public final class CoreLoop implements Loop {
     @Override
     public void run() {
         Thread current = Thread.currentThread();
-        if (running) {
+        // Check and set in one step, so two threads calling run() at once cannot both get through.
+        if (!RUNNING.compareAndSet(this, false, true)) {
             throw new IllegalStateException("run() called from thread '" + current.getName()
                     + "' while the loop is already running on '" + owner.getName() + "'");
         }
-        if (freed) {
-            throw new IllegalStateException("the loop has been freed");
-        }
-        if (driven) {
-            // The backend's host thread drives the loop while run() waits; only the owning thread may hand it over.
-            checkThread();
-        } else if (current != owner) {
-            // The loop thread is the creating thread until run() starts, then the running thread (SEMANTICS.md).
-            owner = current;
-        }
-        running = true;
         try {
+            if (freed) {
+                throw new IllegalStateException("the loop has been freed");
+            }
+            if (driven) {
+                // The backend's host thread drives the loop while run() waits; only the owning thread may hand it over.
+                checkThread();
+            } else if (current != owner) {
+                // The loop thread is the creating thread until run() starts, then the running thread (SEMANTICS.md).
+                owner = current;
+            }
             if (driven) {
                 poller.runDriven();
             } else {
