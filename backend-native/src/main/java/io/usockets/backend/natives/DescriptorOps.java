@@ -6,6 +6,7 @@ import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import io.usockets.ListenOptions;
 import io.usockets.NativeHandle;
+import io.usockets.core.spi.Addresses;
 
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -246,26 +247,10 @@ public final class DescriptorOps {
         if (!(socket instanceof UnixSocket)) {
             InetSocketAddress remote = socket.remoteAddress();
             if (remote != null && remote.getAddress() != null) {
-                return unmapIpv4(remote.getAddress().getAddress());
+                return Addresses.remoteAddressBytes(remote.getAddress());
             }
         }
         return new byte[0];
-    }
-
-    /** Returns the IPv4 address inside an IPv4-mapped IPv6 address, else the bytes as they are. */
-    private static byte[] unmapIpv4(byte[] bytes) {
-        if (bytes.length != 16) {
-            return bytes;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (bytes[i] != 0) {
-                return bytes;
-            }
-        }
-        if (bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
-            return bytes;
-        }
-        return new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]};
     }
 
     /** The public handle of a descriptor. */

@@ -2,6 +2,7 @@ package io.usockets.backend.nio.channels;
 
 import io.usockets.ListenOptions;
 import io.usockets.NativeHandle;
+import io.usockets.core.spi.Addresses;
 import io.usockets.core.spi.CorePoll;
 
 import java.io.IOException;
@@ -201,28 +202,12 @@ public final class ChannelOps {
     public static byte[] remoteAddress(SocketChannel channel) {
         try {
             if (channel.getRemoteAddress() instanceof InetSocketAddress inet) {
-                return unmapIpv4(inet.getAddress().getAddress());
+                return Addresses.remoteAddressBytes(inet.getAddress());
             }
         } catch (IOException e) {
             // fall through: no address
         }
         return new byte[0];
-    }
-
-    /** Returns the IPv4 address inside an IPv4-mapped IPv6 address, else the bytes as they are. */
-    private static byte[] unmapIpv4(byte[] bytes) {
-        if (bytes.length != 16) {
-            return bytes;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (bytes[i] != 0) {
-                return bytes;
-            }
-        }
-        if (bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
-            return bytes;
-        }
-        return new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]};
     }
 
     /**
