@@ -41,7 +41,11 @@ public final class HttpServer {
 
     private static final byte[] REQUEST_END = {'\r', '\n', '\r', '\n'};
 
-    /** Per-socket state: the answers owed, and how much of a request end the last chunk ended with. */
+    /**
+     * Per-socket state: the answers owed, and how much of a request end the last chunk ended with. A socket gets one
+     * only when it first needs it (a request split across reads, or a short write); until then its extension is null,
+     * so an idle keep-alive connection costs the application nothing.
+     */
     static final class HttpSocket extends RepeatedMessage.Owed {
         /** Bytes of {@code \r\n\r\n} matched at the end of the data so far. */
         int endMatched;
@@ -51,6 +55,8 @@ public final class HttpServer {
 
     private final RepeatedMessage response =
             new RepeatedMessage(RESPONSE.getBytes(StandardCharsets.US_ASCII), COPIES);
+    /** What a socket without state owes while its answers are written; one per loop (single-threaded). */
+    private final RepeatedMessage.Owed scratch = new RepeatedMessage.Owed();
 
     private HttpServer() {
     }
@@ -77,13 +83,22 @@ public final class HttpServer {
     }
 
     private void onOpen(Socket<HttpSocket> socket, boolean isClient) {
-        socket.setExt(new HttpSocket());
         socket.timeout(IDLE_TIMEOUT_SECONDS);
+    }
+
+    /** The socket's state, created on first need. */
+    private static HttpSocket state(Socket<HttpSocket> socket) {
+        HttpSocket state = socket.ext();
+        if (state == null) {
+            state = new HttpSocket();
+            socket.setExt(state);
+        }
+        return state;
     }
 
     private void onData(Socket<HttpSocket> socket, ByteBuffer data) {
         HttpSocket state = socket.ext();
-        int matched = state.endMatched;
+        int matched = state == null ? 0 : state.endMatched;
         int requests = 0;
         for (int i = data.position(), end = data.limit(); i < end; i++) {
             byte b = data.get(i);
@@ -96,8 +111,25 @@ public final class HttpServer {
                 matched = b == '\r' ? 1 : 0;
             }
         }
-        state.endMatched = matched;
         socket.timeout(IDLE_TIMEOUT_SECONDS);
+        if (state == null) {
+            // The common case: whole requests, nothing owed. Answer them; keep state only if something is left.
+            boolean written = true;
+            if (requests > 0) {
+                scratch.count = requests;
+                scratch.offset = 0;
+                written = response.writeOwed(socket, scratch);
+            }
+            if (matched == 0 && written) {
+                return;
+            }
+            state = state(socket);
+            state.endMatched = matched;
+            state.count = written ? 0 : scratch.count;
+            state.offset = written ? 0 : scratch.offset;
+            return;
+        }
+        state.endMatched = matched;
         if (requests == 0) {
             return;
         }

@@ -115,6 +115,45 @@ class HttpServerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void answersEveryPipelinedRequestThroughShortWritesWhileTheClientDoesNotRead(String backend) throws Exception {
+        int requests = 20_000; // about 1.8 MB of answers: far more than the socket buffers hold, so writes fall short
+        try (Running server = start(backend, new ExampleBackends.Captured());
+             java.net.Socket socket = new java.net.Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), SOCKET_TIMEOUT_MS);
+            socket.setSoTimeout(SOCKET_TIMEOUT_MS);
+            byte[] all = new byte[REQUEST.length * requests];
+            for (int i = 0; i < requests; i++) {
+                System.arraycopy(REQUEST, 0, all, i * REQUEST.length, REQUEST.length);
+            }
+            // Send everything from another thread while this one reads only after a pause, so the server's writes
+            // back up; the half-close then makes the server close once it has answered every request.
+            Thread sender = new Thread(() -> {
+                try {
+                    socket.getOutputStream().write(all);
+                    socket.getOutputStream().flush();
+                    socket.shutdownOutput();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            sender.start();
+            Thread.sleep(200);
+            byte[] received = socket.getInputStream().readAllBytes();
+            sender.join(SOCKET_TIMEOUT_MS);
+            assertEquals((long) RESPONSE.length * requests, received.length, "bytes of answers");
+            for (int i = 0; i < requests; i++) {
+                for (int j = 0; j < RESPONSE.length; j++) {
+                    if (received[i * RESPONSE.length + j] != RESPONSE[j]) {
+                        fail("answer " + i + " differs at byte " + j);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
     void answersARequestSplitAcrossWritesOnce(String backend) throws Exception {
         try (Running server = start(backend, new ExampleBackends.Captured());
              java.net.Socket socket = connect(server.port())) {
