@@ -4,21 +4,29 @@
 # Starts the http-server example on every usockets backend the examples jar has, and the same toy protocol
 # (every data chunk answered with the hello page) on Netty epoll and NIO, Vert.x NetServer and HttpServer, a JDK
 # NIO server and Node's net and http servers. Then:
-#   1. throughput: wrk against each server over 127.0.0.1, server and wrk pinned to different cores, rounds
-#      interleaved (A B C, A B C, ...), and the server's CPU time per request from /proc;
+#   1. throughput: each server over 127.0.0.1, server and client pinned to different cores, rounds interleaved
+#      (A B C, A B C, ...), and the server's CPU time per request from /proc. Each round loads every server three
+#      ways: wrk, one request in flight per connection (wrk's one core is the ceiling of every fast server); the
+#      examples jar's http-load (a usockets client on LOAD_BACKEND, cheaper per response than wrk, so the server's
+#      core is the limit), one request in flight; and http-load with PIPELINE requests in flight per connection;
 #   2. TLS: the example with --ssl on every backend, Netty with SslHandler on tcnative's BoringSSL and Node's https
 #      and tls servers, all with one EC P-256 certificate generated for the run; per round and server, wrk over
-#      https (requests/s), then HANDSHAKE_CLIENTS parallel `openssl s_time -new` (full handshakes/s, and the
-#      server's CPU time per handshake from /proc);
+#      https and http-load --ssl, unpipelined and pipelined (requests/s), then HANDSHAKE_CLIENTS parallel
+#      `openssl s_time -new` (full handshakes/s, and the server's CPU time per handshake from /proc);
 #   3. memory: each server alone, fresh, with IDLE idle connections from a client in its own process; heap after
 #      a full GC (jcmd GC.class_histogram for the JVMs, V8 heapUsed after gc() for Node) and RSS, before and after.
-# Writes throughput.tsv, tls-throughput.tsv, handshakes.tsv, memory.tsv, meta.md, results.md and PNG charts into
-# the output directory.
+# Every server answers each request end (\r\n\r\n) once, so pipelined requests each get their response.
+# Writes throughput.tsv, http-load-throughput.tsv, pipelined-throughput.tsv and their tls- twins, handshakes.tsv,
+# memory.tsv, meta.md, results.md and PNG charts into the output directory.
 #
 # Usage: bench/run.sh [--rounds N] [--duration SECONDS] [--warmup SECONDS] [--connections N] [--idle N]
 #                     [--servers "a b c"] [--tls-servers "a b c"] [--handshake-clients N] [--out DIR]
-#                     [--skip-memory] [--skip-throughput] [--skip-tls]
-# Environment: JAVA_OPTS (server JVM flags), SERVER_CPU and CLIENT_CPU (taskset lists), BASE_PORT.
+#                     [--pipeline N] [--skip-memory] [--skip-throughput] [--skip-tls]
+#   --pipeline N: requests in flight per connection in the pipelined measurement (default 16, as in the
+#                 TechEmpower plaintext test); 0 skips it.
+#   --skip-http-load: measure with wrk only.
+# Environment: JAVA_OPTS (server JVM flags), SERVER_CPU and CLIENT_CPU (taskset lists), BASE_PORT, LOAD_BACKEND
+# (http-load's backend; default native, else nio), LOAD_WARMUP (seconds http-load runs before measuring; default 2).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +37,7 @@ ROUNDS=3
 DURATION=5
 WARMUP=3
 CONNECTIONS=100
+PIPELINE=16
 IDLE=10000
 OUT=$ROOT/bench/results
 SERVERS=""
@@ -37,6 +46,8 @@ HANDSHAKE_CLIENTS=2
 DO_THROUGHPUT=1
 DO_TLS=1
 DO_MEMORY=1
+DO_HTTP_LOAD=1
+LOAD_WARMUP=${LOAD_WARMUP:-2}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 BASE_PORT=${BASE_PORT:-18080}
@@ -48,6 +59,7 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
+    --pipeline) PIPELINE=$2; shift 2 ;;
     --idle) IDLE=$2; shift 2 ;;
     --servers) SERVERS=$2; shift 2 ;;
     --tls-servers) TLS_SERVERS=$2; shift 2 ;;
@@ -56,7 +68,8 @@ while [ $# -gt 0 ]; do
     --skip-memory) DO_MEMORY=0; shift ;;
     --skip-throughput) DO_THROUGHPUT=0; shift ;;
     --skip-tls) DO_TLS=0; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --skip-http-load) DO_HTTP_LOAD=0; shift ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -65,6 +78,8 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 
 [ "$ROUNDS" -ge 3 ] 2>/dev/null || die "--rounds $ROUNDS: at least 3 rounds are needed for a median worth quoting"
 [ "$DURATION" -ge 1 ] 2>/dev/null || die "--duration $DURATION: expected whole seconds >= 1"
+[ "$PIPELINE" -ge 0 ] 2>/dev/null || die "--pipeline $PIPELINE: expected a count of requests >= 0 (0: no pipelined run)"
+[ "$DO_HTTP_LOAD" = 1 ] || PIPELINE=0
 command -v wrk >/dev/null || die "wrk is missing; install it with: apt-get update && apt-get install -y wrk"
 command -v node >/dev/null || die "node is missing; Node.js 18+ is needed for the node-net and node-http servers"
 command -v taskset >/dev/null || die "taskset is missing (util-linux)"
@@ -102,6 +117,9 @@ trap cleanup EXIT
 probe=$(java -jar "$EXAMPLES_JAR" http-server --port 0 --backend no-such-backend 2>&1 || true)
 BACKENDS=$(echo "$probe" | sed -n 's/.*expected one of //p' | tr -d ',')
 [ -n "$BACKENDS" ] || die "could not list the backends of $EXAMPLES_JAR; it answered: $probe"
+if [ -z "${LOAD_BACKEND:-}" ]; then
+  case " $BACKENDS " in *" native "*) LOAD_BACKEND=native ;; *) LOAD_BACKEND=nio ;; esac
+fi
 if [ -z "$SERVERS" ]; then
   for b in $BACKENDS; do SERVERS="$SERVERS usockets-$b"; done
   SERVERS="$SERVERS netty-epoll netty-nio vertx-net vertx-http jdk-nio node-net node-http"
@@ -169,15 +187,42 @@ stop_server() {
   unset "PID[$name]"
 }
 
-# wrk pinned to CLIENT_CPU; prints "requests_per_second errors". The third argument is the scheme (default http).
+# A load pinned to CLIENT_CPU; prints "requests_per_second errors". The third argument is the scheme (default
+# http), the fourth the client: wrk (default), http-load (one request in flight per connection) or pipelined
+# (http-load with PIPELINE in flight). A fifth, a process id, has the server's CPU time over the measured seconds
+# printed as a third field (http-load warms up first and says on standard error when its measurement starts).
 run_wrk() {
-  local port=$1 seconds=$2 scheme=${3:-http} out
+  local port=$1 seconds=$2 scheme=${3:-http} client=${4:-wrk} pid=${5:-} out pipeline=1 tls=() cpu0="" cpu1=""
+  if [ "$client" != wrk ]; then
+    [ "$client" = pipelined ] && pipeline=$PIPELINE
+    [ "$scheme" = https ] && tls=(--ssl)
+    local log=$WORK/http-load.log
+    taskset -c "$CLIENT_CPU" java -Xms256m -Xmx256m -jar "$EXAMPLES_JAR" http-load --host 127.0.0.1 \
+      --port "$port" --connections "$CONNECTIONS" --pipeline "$pipeline" --duration "$seconds" \
+      --warmup "$LOAD_WARMUP" --backend "$LOAD_BACKEND" "${tls[@]}" >"$log" 2>&1 &
+    local client_pid=$!
+    while kill -0 "$client_pid" 2>/dev/null && ! grep -q 'warm-up over' "$log"; do sleep 0.02; done
+    [ -n "$pid" ] && cpu0=$(cpu_us "$pid")
+    wait "$client_pid" || true
+    [ -n "$pid" ] && cpu1=$(cpu_us "$pid")
+    local rps errors
+    rps=$(awk '/^requests\/s:/ {print $2}' "$log")
+    errors=$(awk '/^errors:/ {print $2}' "$log")
+    if [ -z "$rps" ]; then
+      echo "run.sh: http-load against port $port printed no result:" >&2
+      cat "$log" >&2
+    fi
+    echo "${rps:-0} ${errors:-0}${cpu0:+ $((cpu1 - cpu0))}"
+    return
+  fi
+  [ -n "$pid" ] && cpu0=$(cpu_us "$pid")
   out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" "$scheme://127.0.0.1:$port/")
+  [ -n "$pid" ] && cpu1=$(cpu_us "$pid")
   local rps errors non2xx
   rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
   errors=$(echo "$out" | awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}')
   non2xx=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {print $5}')
-  echo "${rps:-0} $(( ${errors:-0} + ${non2xx:-0} ))"
+  echo "${rps:-0} $(( ${errors:-0} + ${non2xx:-0} ))${cpu0:+ $((cpu1 - cpu0))}"
 }
 
 # Live heap bytes after a full GC.
@@ -232,14 +277,12 @@ run_handshakes() {
     'BEGIN {printf "%.1f %d %.1f\n", n / (ns / 1e9), e, (n > 0 ? cpu / n : 0)}'
 }
 
-# run_wrk with the server's CPU time over the same interval; prints
-# "requests_per_second errors server_cpu_us_per_request". The fourth argument is the scheme.
+# run_wrk with the server's CPU time over the measured seconds; prints
+# "requests_per_second errors server_cpu_us_per_request". The fourth argument is the scheme, the fifth the client.
 run_wrk_cpu() {
-  local port=$1 seconds=$2 pid=$3 scheme=$4 cpu0 cpu1 rps errors
-  cpu0=$(cpu_us "$pid")
-  read -r rps errors < <(run_wrk "$port" "$seconds" "$scheme")
-  cpu1=$(cpu_us "$pid")
-  awk -v r="$rps" -v e="$errors" -v s="$seconds" -v cpu=$((cpu1 - cpu0)) \
+  local port=$1 seconds=$2 pid=$3 scheme=$4 client=${5:-wrk} rps errors cpu
+  read -r rps errors cpu < <(run_wrk "$port" "$seconds" "$scheme" "$client" "$pid")
+  awk -v r="$rps" -v e="$errors" -v s="$seconds" -v cpu="${cpu:-0}" \
     'BEGIN {printf "%s %d %.2f\n", r, e, (r > 0 ? cpu / (r * s) : 0)}'
 }
 
@@ -248,19 +291,40 @@ open_fds() { ls "/proc/$1/fd" | wc -l; }
 
 {
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), servers on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- $(java -version 2>&1 | head -1); server JVM flags: \`$JAVA_OPTS\`; Node $(node -v); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
-  echo "- throughput: $ROUNDS rounds of ${DURATION} s per server, interleaved, after ${WARMUP} s of warm-up each; wrk -t1 -c$CONNECTIONS"
+  echo "- throughput: $ROUNDS rounds of ${DURATION} s per server and client, interleaved, after ${WARMUP} s of warm-up each; clients: wrk -t1 -c$CONNECTIONS$([ "$DO_HTTP_LOAD" = 1 ] && echo "; http-load --backend $LOAD_BACKEND --connections $CONNECTIONS --warmup $LOAD_WARMUP (pipeline 1$([ "$PIPELINE" -gt 0 ] && echo " and $PIPELINE"))")"
   echo "- memory: $IDLE idle connections from a separate client process"
   echo "- servers: $SERVERS"
   if [ "$DO_TLS" = 1 ]; then
-    echo "- TLS: $(openssl version | cut -d' ' -f1-2) for the certificate and s_time; one EC P-256 self-signed certificate for every server; per round and server wrk -t1 -c$CONNECTIONS over https for ${DURATION} s, then $HANDSHAKE_CLIENTS \`openssl s_time -new\` for ${DURATION} s (full handshakes, no resumption; all clients on CPU $CLIENT_CPU)"
+    echo "- TLS: $(openssl version | cut -d' ' -f1-2) for the certificate and s_time; one EC P-256 self-signed certificate for every server; per round and server the same clients over https for ${DURATION} s each (http-load with --ssl), then $HANDSHAKE_CLIENTS \`openssl s_time -new\` for ${DURATION} s (full handshakes, no resumption; all clients on CPU $CLIENT_CPU)"
     echo "- TLS servers: $TLS_SERVERS"
   fi
 } >"$OUT/meta.md"
 
+# The clients of the throughput runs and the file suffix of each ("" for wrk).
+CLIENTS="wrk"
+[ "$DO_HTTP_LOAD" = 1 ] && CLIENTS="$CLIENTS http-load"
+[ "$PIPELINE" -gt 0 ] && CLIENTS="$CLIENTS pipelined"
+client_file() {
+  case "$2" in
+    wrk) echo "$OUT/$1throughput.tsv" ;;
+    http-load) echo "$OUT/$1http-load-throughput.tsv" ;;
+    pipelined) echo "$OUT/$1pipelined-throughput.tsv" ;;
+  esac
+}
+client_label() {
+  case "$1" in
+    wrk) echo "wrk" ;;
+    http-load) echo "http-load" ;;
+    pipelined) echo "http-load, $PIPELINE pipelined" ;;
+  esac
+}
+
 if [ "$DO_THROUGHPUT" = 1 ]; then
-  echo -e "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request" >"$OUT/throughput.tsv"
+  for client in $CLIENTS; do
+    echo -e "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request" >"$(client_file "" "$client")"
+  done
   port=$BASE_PORT
   STARTED=""
   for name in $SERVERS; do
@@ -273,16 +337,20 @@ if [ "$DO_THROUGHPUT" = 1 ]; then
   done
   for round in $(seq 1 "$ROUNDS"); do
     for name in $STARTED; do
-      read -r rps errors cpu < <(run_wrk_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" http)
-      echo "round $round: $name $rps requests/s ($errors errors), server CPU $cpu us per request"
-      echo -e "$round\t$name\t$rps\t$errors\t$cpu" >>"$OUT/throughput.tsv"
+      for client in $CLIENTS; do
+        read -r rps errors cpu < <(run_wrk_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" http "$client")
+        echo "round $round: $name $rps requests/s ($(client_label "$client"); $errors errors), server CPU $cpu us per request"
+        echo -e "$round\t$name\t$rps\t$errors\t$cpu" >>"$(client_file "" "$client")"
+      done
     done
   done
   for name in $STARTED; do stop_server "$name"; done
 fi
 
 if [ "$DO_TLS" = 1 ]; then
-  echo -e "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request" >"$OUT/tls-throughput.tsv"
+  for client in $CLIENTS; do
+    echo -e "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request" >"$(client_file tls- "$client")"
+  done
   echo -e "# round\tserver\thandshakes_per_second\terrors\tserver_cpu_us_per_handshake" >"$OUT/handshakes.tsv"
   port=$((BASE_PORT + 50))
   STARTED=""
@@ -297,9 +365,11 @@ if [ "$DO_TLS" = 1 ]; then
   done
   for round in $(seq 1 "$ROUNDS"); do
     for name in $STARTED; do
-      read -r rps errors cpu < <(run_wrk_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" https)
-      echo "round $round: $name $rps requests/s over TLS ($errors errors), server CPU $cpu us per request"
-      echo -e "$round\t$name\t$rps\t$errors\t$cpu" >>"$OUT/tls-throughput.tsv"
+      for client in $CLIENTS; do
+        read -r rps errors cpu < <(run_wrk_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" https "$client")
+        echo "round $round: $name $rps requests/s over TLS ($(client_label "$client"); $errors errors), server CPU $cpu us per request"
+        echo -e "$round\t$name\t$rps\t$errors\t$cpu" >>"$(client_file tls- "$client")"
+      done
       read -r hs errors cpu < <(run_handshakes "${PORT[$name]}" "$DURATION" "${PID[$name]}")
       echo "round $round: $name $hs full handshakes/s ($errors errors), server CPU $cpu us per handshake"
       echo -e "$round\t$name\t$hs\t$errors\t$cpu" >>"$OUT/handshakes.tsv"

@@ -7,6 +7,36 @@ const RESPONSE = Buffer.concat([
   BODY,
 ]);
 
+// Answers for the toy protocol: ANSWERS[n] holds n responses back to back, for a chunk that ends n requests.
+const COPIES = 64;
+const ANSWERS = [Buffer.alloc(0)];
+for (let n = 1; n <= COPIES; n++) ANSWERS.push(Buffer.concat(Array(n).fill(RESPONSE)));
+
+// One connection's side of the toy protocol: counts the request ends (\r\n\r\n) in each chunk, remembering one
+// split across chunks, and writes one response per request, as the usockets http-server example does.
+function answerRequests(socket) {
+  let matched = 0;
+  socket.on('data', (chunk) => {
+    let requests = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === (matched % 2 === 0 ? 13 : 10)) {
+        if (++matched === 4) {
+          requests++;
+          matched = 0;
+        }
+      } else {
+        matched = b === 13 ? 1 : 0;
+      }
+    }
+    while (requests > 0) {
+      const n = Math.min(requests, COPIES);
+      socket.write(ANSWERS[n]);
+      requests -= n;
+    }
+  });
+}
+
 // --host H --port P [--cert F --key F], as the Java servers take them.
 function options(argv) {
   const opts = { host: '127.0.0.1', port: 3000 };
@@ -39,4 +69,4 @@ function serve(server, opts) {
   server.listen(opts.port, opts.host, 4096, () => console.log(`Listening on port ${server.address().port}`));
 }
 
-module.exports = { BODY, RESPONSE, options, tlsOptions, serve };
+module.exports = { BODY, RESPONSE, answerRequests, options, tlsOptions, serve };

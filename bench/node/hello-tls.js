@@ -1,12 +1,12 @@
 'use strict';
 // The toy protocol on Node's tls module: hello-net.js over TLS (--cert and --key name PEM files).
 const tls = require('tls');
-const { RESPONSE, options, tlsOptions, serve } = require('./common');
+const { answerRequests, options, tlsOptions, serve } = require('./common');
 
 const opts = options(process.argv.slice(2));
 const server = tls.createServer(tlsOptions(opts), (socket) => {
   socket.setNoDelay(true);
-  socket.on('data', () => socket.write(RESPONSE));
+  answerRequests(socket);
   socket.on('error', () => socket.destroy());
 });
 server.on('tlsClientError', () => {});

@@ -12,7 +12,8 @@ import java.util.List;
  *
  * <p>Options take their value as the next argument ({@code --port 3000}) or after an equals sign
  * ({@code --port=3000}). Servers accept {@code --port}, {@code --host}, {@code --backend} and the TLS options;
- * clients also accept {@code --connections}, {@code --pipeline} and {@code --duration}. Anything else is a
+ * clients also accept {@code --connections}, {@code --pipeline}, {@code --duration} and {@code --warmup}. Anything
+ * else is a
  * {@link UsageException}, which {@link Main} reports with exit code 2.
  *
  * @param kind           whether the options are a server's or a client's (decides the default host)
@@ -22,7 +23,8 @@ import java.util.List;
  * @param backend        the loop backend name, or null for the configured default
  * @param connections    how many connections a client keeps open
  * @param pipeline       how many requests a client keeps in flight per connection
- * @param durationSeconds how long a client runs
+ * @param durationSeconds how long a client measures
+ * @param warmupSeconds  how long a client runs before it starts measuring (0: measures from the start)
  * @param ssl            whether TLS was asked for ({@code --ssl}, or any of {@code --cert}, {@code --key},
  *                       {@code --passphrase})
  * @param certFile       the PEM certificate chain, or null
@@ -40,6 +42,7 @@ public record ExampleOptions(
         int connections,
         int pipeline,
         int durationSeconds,
+        int warmupSeconds,
         boolean ssl,
         String certFile,
         String keyFile,
@@ -90,6 +93,7 @@ public record ExampleOptions(
         int connections = DEFAULT_CONNECTIONS;
         int pipeline = DEFAULT_PIPELINE;
         int duration = DEFAULT_DURATION_SECONDS;
+        int warmup = 0;
         boolean ssl = false;
         String cert = null;
         String key = null;
@@ -118,7 +122,7 @@ public record ExampleOptions(
                 continue;
             }
             boolean clientOnly = name.equals("--connections") || name.equals("--pipeline")
-                    || name.equals("--duration");
+                    || name.equals("--duration") || name.equals("--warmup");
             if (name.equals("--tcp-port") && kind != Kind.HTTP_AND_TCP) {
                 throw new UsageException("unknown option --tcp-port (it belongs to vertx-embedded); --help lists the "
                         + "options");
@@ -145,6 +149,7 @@ public record ExampleOptions(
                 case "--connections" -> connections = parseInt(name, value, 1, MAX_CONNECTIONS);
                 case "--pipeline" -> pipeline = parseInt(name, value, 1, MAX_PIPELINE);
                 case "--duration" -> duration = parseInt(name, value, 1, MAX_DURATION_SECONDS);
+                case "--warmup" -> warmup = parseInt(name, value, 0, MAX_DURATION_SECONDS);
                 case "--cert" -> {
                     cert = requireNonEmpty(name, value);
                     ssl = true;
@@ -167,8 +172,8 @@ public record ExampleOptions(
                         + "--tcp-port");
             }
         }
-        return new ExampleOptions(kind, port, host, backend, connections, pipeline, duration, ssl, cert, key,
-                passphrase, help, tcpPort);
+        return new ExampleOptions(kind, port, host, backend, connections, pipeline, duration, warmup, ssl, cert,
+                key, passphrase, help, tcpPort);
     }
 
     /** Parses {@code args}; see {@link #parse(Kind, List)}. */
@@ -233,7 +238,8 @@ public record ExampleOptions(
                     .append(")\n");
             b.append("  --pipeline N      requests in flight per connection (default ").append(DEFAULT_PIPELINE)
                     .append(")\n");
-            b.append("  --duration S      seconds to run (default ").append(DEFAULT_DURATION_SECONDS).append(")\n");
+            b.append("  --duration S      seconds to measure (default ").append(DEFAULT_DURATION_SECONDS).append(")\n");
+            b.append("  --warmup S        seconds of load before measuring starts (default 0)\n");
         }
         b.append("  --backend B       native, nio, vertx or vertx-epoll (default: the usockets.backend property,\n");
         b.append("                    then USOCKETS_BACKEND, then the best that loads)\n");

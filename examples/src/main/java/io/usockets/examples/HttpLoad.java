@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
  * An HTTP/1.1 load generator in the spirit of µSockets' {@code http_load_test}: {@code --connections} keep-alive
  * connections, each with {@code --pipeline} GET requests in flight; every complete response is counted and
  * answered with a new request. A {@link Timer} ends the run after {@code --duration} seconds, and the result is one
- * line {@code requests/s: N}, plus {@code errors: N} when connects failed or connections closed early.
+ * line {@code requests/s: N}, plus {@code errors: N} when connects failed or connections closed early. With
+ * {@code --warmup S} the load runs S seconds first, uncounted, so that both ends are warm (a JIT-compiled client and
+ * server) when the measured seconds begin; a line on standard error marks that moment.
  *
  * <p>Unlike the C tool, which counts each {@code on_data} chunk as one response, responses are framed by their
  * Content-Length, so split and coalesced responses count correctly. Chunked responses are not understood (a
@@ -42,6 +44,7 @@ public final class HttpLoad {
     private Timer<Void> timer;
     private int live;
     private boolean finished;
+    private boolean warmingUp;
     private long responses;
     private long errors;
     private long startNanos;
@@ -88,7 +91,8 @@ public final class HttpLoad {
                     .onClose(this::onClose)
                     .onConnectError(this::onConnectError);
             timer = loop.createTimer(false);
-            timer.set(t -> finish(), options.durationSeconds() * 1000L, 0);
+            warmingUp = options.warmupSeconds() > 0;
+            timer.set(t -> tick(), (warmingUp ? options.warmupSeconds() : options.durationSeconds()) * 1000L, 0);
             for (int i = 0; i < options.connections(); i++) {
                 Socket<Connection> socket = context.connect(options.host(), options.port());
                 socket.setExt(new Connection());
@@ -157,6 +161,20 @@ public final class HttpLoad {
             err.println("http-load: no connection left; ending early");
             finish();
         }
+    }
+
+    /** The timer: the end of the warm-up (measuring starts from zero) or of the run. */
+    private void tick() {
+        if (!warmingUp) {
+            finish();
+            return;
+        }
+        warmingUp = false;
+        responses = 0;
+        startNanos = System.nanoTime();
+        err.println("http-load: warm-up over; measuring for " + options.durationSeconds() + " s");
+        err.flush();
+        timer.set(t -> tick(), options.durationSeconds() * 1000L, 0);
     }
 
     private void finish() {

@@ -39,6 +39,29 @@ class HttpLoadTest {
         }
     }
 
+    /**
+     * With --warmup the load runs first and only the seconds after it are measured: the measured window is the
+     * duration (it starts when the warm-up timer fires), not warm-up plus duration.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void warmUpSecondsAreNotMeasured(String backend) throws Exception {
+        try (Running server = HttpServerTest.start(backend, new ExampleBackends.Captured())) {
+            ExampleBackends.Captured out = new ExampleBackends.Captured();
+            ExampleBackends.Captured err = new ExampleBackends.Captured();
+            ExampleOptions options = ExampleOptions.parse(Kind.CLIENT, "--port", String.valueOf(server.port()),
+                    "--connections", "2", "--duration", "1", "--warmup", "3", "--backend", backend);
+            HttpLoad.Result result = runBounded(options, out, err);
+            assertTrue(RESULT.matcher(out.text()).matches(), "output was '" + out.text() + "', errors '" + err.text()
+                    + "'");
+            assertTrue(result.seconds() >= 1 && result.seconds() < 3, "measured " + result.seconds()
+                    + " s; expected the 1 s after the 3 s warm-up");
+            assertTrue(result.responses() > 0, "responses " + result.responses());
+            assertEquals(0, result.errors());
+            assertTrue(err.text().contains("warm-up over; measuring for 1 s"), err.text());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.usockets.examples.ExampleBackends#names")
     void countsRefusedConnectsAsErrorsAndEndsEarly(String backend) throws Exception {

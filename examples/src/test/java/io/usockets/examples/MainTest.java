@@ -96,6 +96,8 @@ class MainTest {
         assertEquals(100, client.connections());
         assertEquals(16, client.pipeline());
         assertEquals(10, client.durationSeconds());
+        assertEquals(0, client.warmupSeconds());
+        assertEquals(5, ExampleOptions.parse(Kind.CLIENT, "--warmup", "5").warmupSeconds());
     }
 
     @Test
@@ -107,5 +109,9 @@ class MainTest {
         assertEquals("option --port needs a value", e.getMessage());
         e = assertThrows(ExampleOptions.UsageException.class, () -> ExampleOptions.parse(Kind.SERVER, "--port", "-1"));
         assertEquals("option --port -1 is out of range; expected 0 to 65535", e.getMessage());
+        e = assertThrows(ExampleOptions.UsageException.class, () -> ExampleOptions.parse(Kind.CLIENT, "--warmup", "-1"));
+        assertEquals("option --warmup -1 is out of range; expected 0 to 86400", e.getMessage());
+        e = assertThrows(ExampleOptions.UsageException.class, () -> ExampleOptions.parse(Kind.SERVER, "--warmup", "1"));
+        assertTrue(e.getMessage().contains("--warmup (it belongs to http-load)"), e.getMessage());
     }
 }

@@ -20,11 +20,14 @@ import java.util.TreeMap;
 
 /**
  * Turns the raw measurements of {@code bench/run.sh} into {@code results.md} and PNG charts: {@code Report DIR}
- * reads, each when present, {@code DIR/throughput.tsv}, {@code DIR/tls-throughput.tsv} and
- * {@code DIR/handshakes.tsv} (round, server, requests or full handshakes per second, errors, the server's CPU
- * microseconds per request or handshake), {@code DIR/memory.tsv} (server, connections, heap bytes before and after, RSS KiB before and after)
- * and {@code DIR/meta.md}, and writes {@code DIR/results.md} with {@code requests-per-second.png},
- * {@code tls-requests-per-second.png}, {@code tls-handshakes-per-second.png} and {@code memory-per-connection.png}.
+ * reads, each when present, the requests-per-second files of the three clients, plain and TLS
+ * ({@code [tls-]throughput.tsv} for wrk, {@code [tls-]http-load-throughput.tsv},
+ * {@code [tls-]pipelined-throughput.tsv}) and {@code handshakes.tsv} (round, server, requests or full handshakes per
+ * second, errors, the server's CPU microseconds per request or handshake), {@code memory.tsv} (server, connections,
+ * heap bytes before and after, RSS KiB before and after) and {@code meta.md}, and writes {@code results.md} with one
+ * PNG chart per file read: {@code [tls-]requests-per-second.png}, {@code [tls-]http-load-requests-per-second.png},
+ * {@code [tls-]pipelined-requests-per-second.png}, {@code tls-handshakes-per-second.png} and
+ * {@code memory-per-connection.png}.
  */
 public final class Report {
 
@@ -41,7 +44,7 @@ public final class Report {
             new Pair("usockets-nio", "jdk-nio", 0),
             new Pair("usockets-nio", "vertx-net", 0),
             new Pair("usockets-vertx", "vertx-net", 0),
-            new Pair("usockets-vertx-epoll", "vertx-net", 0));
+            new Pair("usockets-vertx-epoll", "vertx-net", 1.2));
 
     /** TLS requests per second; the targets are issue 5's, for the TLS layer on every backend. */
     private static final List<Pair> TLS_PAIRS = List.of(
@@ -88,7 +91,11 @@ public final class Report {
         }
         Path dir = Path.of(args[0]);
         Rounds plain = Rounds.read(dir.resolve("throughput.tsv"), 5);
+        Rounds loaded = Rounds.read(dir.resolve("http-load-throughput.tsv"), 5);
+        Rounds pipelined = Rounds.read(dir.resolve("pipelined-throughput.tsv"), 5);
         Rounds tls = Rounds.read(dir.resolve("tls-throughput.tsv"), 5);
+        Rounds tlsLoaded = Rounds.read(dir.resolve("tls-http-load-throughput.tsv"), 5);
+        Rounds tlsPipelined = Rounds.read(dir.resolve("tls-pipelined-throughput.tsv"), 5);
         Rounds handshakes = Rounds.read(dir.resolve("handshakes.tsv"), 5);
         List<Memory> memory = new ArrayList<>();
         Path memoryFile = dir.resolve("memory.tsv");
@@ -103,20 +110,29 @@ public final class Report {
         if (Files.exists(meta)) {
             md.append(Files.readString(meta)).append('\n');
         }
-        roundsSection(md, "Requests per second (wrk, one round per column, median last)", plain,
-                "request", THROUGHPUT_PAIRS, "requests-per-second.png");
-        roundsSection(md, "TLS: requests per second (wrk over https, one round per column, median last)", tls,
+        roundsSection(md, "Requests per second, wrk (one request in flight per connection; one round per column, "
+                + "median last)", plain, "request", THROUGHPUT_PAIRS, "requests-per-second.png");
+        roundsSection(md, "Requests per second, http-load (one request in flight per connection; one round per "
+                + "column, median last)", loaded, "request", THROUGHPUT_PAIRS, "http-load-requests-per-second.png");
+        roundsSection(md, "Requests per second, http-load pipelined (one round per column, median last)",
+                pipelined, "request", THROUGHPUT_PAIRS, "pipelined-requests-per-second.png");
+        roundsSection(md, "TLS: requests per second, wrk over https (one round per column, median last)", tls,
                 "request", TLS_PAIRS, "tls-requests-per-second.png");
+        roundsSection(md, "TLS: requests per second, http-load --ssl (one round per column, median last)",
+                tlsLoaded, "request", TLS_PAIRS, "tls-http-load-requests-per-second.png");
+        roundsSection(md, "TLS: requests per second, http-load --ssl pipelined (one round per column, median last)",
+                tlsPipelined, "request", TLS_PAIRS, "tls-pipelined-requests-per-second.png");
         roundsSection(md, "TLS: full handshakes per second (openssl s_time -new, one round per column, median last)",
                 handshakes, "handshake", HANDSHAKE_PAIRS, "tls-handshakes-per-second.png");
         memorySection(md, memory);
         Files.writeString(dir.resolve("results.md"), md.toString(), StandardCharsets.UTF_8);
-        if (!plain.values().isEmpty()) {
-            roundsChart("Requests per second", plain).saveAs(dir.resolve("requests-per-second.png"));
-        }
-        if (!tls.values().isEmpty()) {
-            roundsChart("TLS requests per second", tls).saveAs(dir.resolve("tls-requests-per-second.png"));
-        }
+        chart("Requests per second (wrk)", plain, dir.resolve("requests-per-second.png"));
+        chart("Requests per second (http-load)", loaded, dir.resolve("http-load-requests-per-second.png"));
+        chart("Requests per second (http-load, pipelined)", pipelined, dir.resolve("pipelined-requests-per-second.png"));
+        chart("TLS requests per second (wrk)", tls, dir.resolve("tls-requests-per-second.png"));
+        chart("TLS requests per second (http-load)", tlsLoaded, dir.resolve("tls-http-load-requests-per-second.png"));
+        chart("TLS requests per second (http-load, pipelined)", tlsPipelined,
+                dir.resolve("tls-pipelined-requests-per-second.png"));
         if (!handshakes.values().isEmpty()) {
             roundsChart("TLS full handshakes per second", handshakes)
                     .saveAs(dir.resolve("tls-handshakes-per-second.png"));
@@ -125,6 +141,13 @@ public final class Report {
             memoryChart(memory).saveAs(dir.resolve("memory-per-connection.png"));
         }
         System.out.println("Wrote " + dir.resolve("results.md"));
+    }
+
+    /** Draws the chart of {@code data} into {@code file} when it holds any measurement. */
+    private static void chart(String what, Rounds data, Path file) throws IOException {
+        if (!data.values().isEmpty()) {
+            roundsChart(what, data).saveAs(file);
+        }
     }
 
     /**
@@ -176,7 +199,7 @@ public final class Report {
             md.append(" **").append(format(median(e.getValue().values()), 0)).append("** | ")
                     .append(data.errors().get(e.getKey())).append(" |");
             if (cpu) {
-                md.append(' ').append(format(data.medianCpu(e.getKey()), 1)).append(" |");
+                md.append(' ').append(format(data.medianCpu(e.getKey()), 2)).append(" |");
             }
             md.append('\n');
         }

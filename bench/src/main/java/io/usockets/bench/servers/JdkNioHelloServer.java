@@ -14,22 +14,29 @@ import java.util.Iterator;
 
 /**
  * The toy protocol written directly on {@code java.nio}: one thread, one {@link Selector}, one shared direct read
- * buffer. Each connection keeps a view of the preallocated response and counts the answers it still owes, so a
- * short write resumes where it stopped once the channel is writable; nothing is allocated per request.
+ * buffer. Each connection counts the request ends it reads and the answers it still owes, and writes them from its
+ * view of a preallocated buffer holding {@value HelloResponse#COPIES} responses, so a short write resumes where it
+ * stopped once the channel is writable; nothing is allocated per request.
  *
  * <p>Single-threaded: everything after {@link #start} runs on the server's own thread.
  */
 final class JdkNioHelloServer implements HelloServer {
 
-    /** Per connection: a view of the response, the position in it, and the answers not yet fully written. */
+    /**
+     * Per connection: a view of the responses with the answers being written between its position and limit, the
+     * answers owed beyond them, and the request-end counter.
+     */
     private static final class Connection {
-        final ByteBuffer response;
+        final ByteBuffer out;
+        final RequestEnds ends = new RequestEnds();
         int owed;
 
         Connection(ByteBuffer shared) {
-            this.response = shared.duplicate();
+            this.out = shared.duplicate().limit(0);
         }
     }
+
+    private static final int LENGTH = HelloResponse.bytes().length;
 
     private final ByteBuffer response;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
@@ -39,7 +46,7 @@ final class JdkNioHelloServer implements HelloServer {
     private volatile boolean stopping;
 
     JdkNioHelloServer() {
-        byte[] bytes = HelloResponse.bytes();
+        byte[] bytes = HelloResponse.repeated(HelloResponse.COPIES);
         response = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip().asReadOnlyBuffer();
     }
 
@@ -111,8 +118,10 @@ final class JdkNioHelloServer implements HelloServer {
                     channel.close();
                     return;
                 }
-                if (n > 0) {
-                    connection.owed++;
+                for (int i = 0; i < n; i++) {
+                    if (connection.ends.next(readBuffer.get(i))) {
+                        connection.owed++;
+                    }
                 }
             }
             writeOwed(key, channel, connection);
@@ -127,15 +136,18 @@ final class JdkNioHelloServer implements HelloServer {
 
     /** Writes owed answers until done (read interest only) or the kernel is full (write interest too). */
     private static void writeOwed(SelectionKey key, SocketChannel channel, Connection connection) throws IOException {
-        ByteBuffer out = connection.response;
-        while (connection.owed > 0) {
+        ByteBuffer out = connection.out;
+        while (out.hasRemaining() || connection.owed > 0) {
+            if (!out.hasRemaining()) {
+                int answers = Math.min(connection.owed, HelloResponse.COPIES);
+                connection.owed -= answers;
+                out.limit(answers * LENGTH).position(0);
+            }
             channel.write(out);
             if (out.hasRemaining()) {
                 key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
                 return;
             }
-            out.rewind();
-            connection.owed--;
         }
         if (key.interestOps() != SelectionKey.OP_READ) {
             key.interestOps(SelectionKey.OP_READ);

@@ -4,7 +4,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -19,16 +18,17 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ByteProcessor;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The toy protocol on Netty 4.2 with one event-loop thread (accepting and serving), on the epoll or the NIO
- * transport: a plain inbound handler that drops what it reads and writes a preallocated response per read, flushing
- * once per read batch. Given an {@link SslContext}, each connection's pipeline starts with that context's
- * {@code SslHandler}, and the same handler answers each decrypted read.
+ * transport: a plain inbound handler per connection that counts the request ends in what it reads (with Netty's
+ * {@link ByteProcessor}) and writes a slice of a preallocated buffer holding that many responses, flushing once per
+ * read batch. Given an {@link SslContext}, each connection's pipeline starts with that context's {@code SslHandler},
+ * and the same handler answers the decrypted bytes.
  */
 final class NettyHelloServer implements HelloServer {
 
@@ -56,14 +56,14 @@ final class NettyHelloServer implements HelloServer {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         group = new MultiThreadIoEventLoopGroup(1, io);
-        ByteBuf response = Unpooled.unreleasableBuffer(
-                Unpooled.directBuffer(HelloResponse.bytes().length).writeBytes(HelloResponse.bytes()));
+        byte[] copies = HelloResponse.repeated(HelloResponse.COPIES);
+        ByteBuf responses = Unpooled.unreleasableBuffer(Unpooled.directBuffer(copies.length).writeBytes(copies));
         serverChannel = new ServerBootstrap()
                 .group(group)
                 .channel(channel)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(tls == null ? new Answer(response) : new TlsThenAnswer(tls, new Answer(response)))
+                .childHandler(new Pipeline(tls, responses))
                 .bind(host, port).sync().channel();
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
@@ -78,35 +78,58 @@ final class NettyHelloServer implements HelloServer {
         }
     }
 
-    /** Puts a fresh {@code SslHandler} in front of the shared answering handler on each new connection. */
-    private static final class TlsThenAnswer extends ChannelInitializer<Channel> {
+    /** Puts a fresh {@code SslHandler} (when TLS) and a fresh answering handler on each new connection. */
+    private static final class Pipeline extends ChannelInitializer<Channel> {
         private final SslContext tls;
-        private final Answer answer;
+        private final ByteBuf responses;
 
-        TlsThenAnswer(SslContext tls, Answer answer) {
+        Pipeline(SslContext tls, ByteBuf responses) {
             this.tls = tls;
-            this.answer = answer;
+            this.responses = responses;
         }
 
         @Override
         protected void initChannel(Channel channel) {
-            channel.pipeline().addLast(tls.newHandler(channel.alloc()), answer);
+            if (tls != null) {
+                channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+            }
+            channel.pipeline().addLast(new Answer(responses));
         }
     }
 
-    /** Writes the response once per read; shared by every connection, so stateless. */
-    @ChannelHandler.Sharable
-    private static final class Answer extends ChannelInboundHandlerAdapter {
-        private final ByteBuf response;
+    /** Answers every request end it reads; one per connection, as it remembers a request end split across reads. */
+    private static final class Answer extends ChannelInboundHandlerAdapter implements ByteProcessor {
+        private static final int LENGTH = HelloResponse.bytes().length;
 
-        Answer(ByteBuf response) {
-            this.response = response;
+        private final ByteBuf responses;
+        private final RequestEnds ends = new RequestEnds();
+        private int requests;
+
+        Answer(ByteBuf responses) {
+            this.responses = responses;
+        }
+
+        @Override
+        public boolean process(byte value) {
+            if (ends.next(value)) {
+                requests++;
+            }
+            return true;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ReferenceCountUtil.release(msg);
-            ctx.write(response.duplicate(), ctx.voidPromise());
+            ByteBuf data = (ByteBuf) msg;
+            try {
+                data.forEachByte(this);
+            } finally {
+                data.release();
+            }
+            while (requests > 0) {
+                int answers = Math.min(requests, HelloResponse.COPIES);
+                ctx.write(responses.slice(0, answers * LENGTH), ctx.voidPromise());
+                requests -= answers;
+            }
         }
 
         @Override

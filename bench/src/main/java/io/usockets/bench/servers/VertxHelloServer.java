@@ -14,8 +14,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The toy protocol on Vert.x 5 with one event loop and its native transport when it loads: either a
- * {@code NetServer} that writes the preallocated response per data chunk, or an {@code HttpServer} that ends every
- * request with the same page (Vert.x then writes its own status line and {@code content-length} header).
+ * {@code NetServer} whose sockets count the request ends in each data chunk and write a preallocated buffer holding
+ * that many responses, or an {@code HttpServer} that ends every request with the same page (Vert.x then writes its
+ * own status line and {@code content-length} header, and answers pipelined requests in order).
  */
 final class VertxHelloServer implements HelloServer {
 
@@ -37,9 +38,28 @@ final class VertxHelloServer implements HelloServer {
             return server.listen(port, host).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS)
                     .actualPort();
         }
-        Buffer response = Buffer.buffer(HelloResponse.bytes());
+        // answers[n]: n responses back to back, for a chunk that ends n requests.
+        Buffer[] answers = new Buffer[HelloResponse.COPIES + 1];
+        for (int n = 1; n <= HelloResponse.COPIES; n++) {
+            answers[n] = Buffer.buffer(HelloResponse.repeated(n));
+        }
         NetServer server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true).setAcceptBacklog(4096));
-        server.connectHandler(socket -> socket.handler(chunk -> socket.write(response)));
+        server.connectHandler(socket -> {
+            RequestEnds ends = new RequestEnds();
+            socket.handler(chunk -> {
+                int requests = 0;
+                for (int i = 0, length = chunk.length(); i < length; i++) {
+                    if (ends.next(chunk.getByte(i))) {
+                        requests++;
+                    }
+                }
+                while (requests > 0) {
+                    int n = Math.min(requests, HelloResponse.COPIES);
+                    socket.write(answers[n]);
+                    requests -= n;
+                }
+            });
+        });
         return server.listen(port, host).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS)
                 .actualPort();
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The report computes medians, per-round ratios and per-connection bytes from run.sh's files, and draws PNGs. */
@@ -30,8 +31,8 @@ class ReportTest {
         Report.main(new String[] {dir.toString()});
 
         String md = Files.readString(dir.resolve("results.md"));
-        assertTrue(md.contains("| usockets-nio | 300 | 100 | 200 | **200** | 0 | 4.0 |"), md);
-        assertTrue(md.contains("| netty-nio | 100 | 100 | 400 | **100** | 2 | 6.0 |"), md);
+        assertTrue(md.contains("| usockets-nio | 300 | 100 | 200 | **200** | 0 | 4.00 |"), md);
+        assertTrue(md.contains("| netty-nio | 100 | 100 | 400 | **100** | 2 | 6.00 |"), md);
         assertTrue(md.contains("| netty-nio / usockets-nio | **1.50** |"), md);
         assertTrue(md.contains("| usockets-nio / netty-nio | 3.00, 1.00, 0.50 | **1.00** | ≥ 1.0 |"), md);
         assertTrue(md.contains("| usockets-nio | 1000 | **500** | 1,024 |"), md);
@@ -41,6 +42,32 @@ class ReportTest {
             System.arraycopy(Files.readAllBytes(dir.resolve(png)), 0, head, 0, 4);
             assertArrayEquals(PNG_MAGIC, head, png);
         }
+    }
+
+    @Test
+    void writesThePipelinedRunsInTheirOwnSectionsAndCharts(@TempDir Path dir) throws Exception {
+        String header = "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request";
+        Files.writeString(dir.resolve("pipelined-throughput.tsv"), String.join("\n", header,
+                "1\tusockets-native\t2000000\t0\t0.5", "1\tnetty-epoll\t1000000\t0\t1.0",
+                "2\tusockets-native\t1800000\t0\t0.6", "2\tnetty-epoll\t1200000\t0\t0.9",
+                "3\tusockets-native\t2100000\t0\t0.5", "3\tnetty-epoll\t1500000\t0\t0.8", ""));
+        Files.writeString(dir.resolve("tls-pipelined-throughput.tsv"), String.join("\n", header,
+                "1\tusockets-native-tls\t900000\t0\t1.1", "1\tnode-https\t100000\t0\t10.0", ""));
+        Report.main(new String[] {dir.toString()});
+
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("## Requests per second, http-load pipelined"), md);
+        assertTrue(md.contains("| usockets-native / netty-epoll | 2.00, 1.50, 1.40 | **1.50** | ≥ 1.1 |"), md);
+        assertTrue(md.contains("## TLS: requests per second, http-load --ssl pipelined"), md);
+        assertTrue(md.contains("| usockets-native-tls / node-https | 9.00 | **9.00** | ≥ 2.0 |"), md);
+        assertTrue(md.contains("| node-https / usockets-native-tls | **9.09** |"), md);
+        assertFalse(md.contains("## Requests per second, wrk"), "no wrk run, no section for it: " + md);
+        for (String png : List.of("pipelined-requests-per-second.png", "tls-pipelined-requests-per-second.png")) {
+            byte[] head = new byte[4];
+            System.arraycopy(Files.readAllBytes(dir.resolve(png)), 0, head, 0, 4);
+            assertArrayEquals(PNG_MAGIC, head, png);
+        }
+        assertTrue(Files.notExists(dir.resolve("requests-per-second.png")), "no wrk run, no chart");
     }
 
     @Test
@@ -61,14 +88,14 @@ class ReportTest {
         Report.main(new String[] {dir.toString()});
 
         String md = Files.readString(dir.resolve("results.md"));
-        assertTrue(md.contains("| usockets-native-tls | 1,200 | 900 | 1,500 | **1,200** | 0 | 5.0 |"), md);
-        assertTrue(md.contains("| node-https | 400 | 500 | 500 | **500** | 1 | 20.0 |"), md);
+        assertTrue(md.contains("| usockets-native-tls | 1,200 | 900 | 1,500 | **1,200** | 0 | 5.00 |"), md);
+        assertTrue(md.contains("| node-https | 400 | 500 | 500 | **500** | 1 | 20.00 |"), md);
         assertTrue(md.contains("| usockets-native-tls / netty-epoll-tls | 1.20, 0.90, 1.50 | **1.20** | ≥ 1.2 |"), md);
         assertTrue(md.contains("| usockets-native-tls / node-https | 3.00, 1.80, 3.00 | **3.00** | ≥ 2.0 |"), md);
         assertTrue(md.contains("| netty-epoll-tls / usockets-native-tls | **1.80** |"), md);
         assertTrue(md.contains("| node-https / usockets-native-tls | **4.00** |"), md);
-        assertTrue(md.contains("| usockets-native-tls | 2,000 | 3,000 | 1,000 | **2,000** | 0 | 160.0 |"), md);
-        assertTrue(md.contains("| netty-epoll-tls | 1,000 | 1,000 | 2,000 | **1,000** | 3 | 310.0 |"), md);
+        assertTrue(md.contains("| usockets-native-tls | 2,000 | 3,000 | 1,000 | **2,000** | 0 | 160.00 |"), md);
+        assertTrue(md.contains("| netty-epoll-tls | 1,000 | 1,000 | 2,000 | **1,000** | 3 | 310.00 |"), md);
         assertTrue(md.contains("| usockets-native-tls / netty-epoll-tls | 2.00, 3.00, 0.50 | **2.00** |  |"), md);
         assertTrue(md.contains("| netty-epoll-tls / usockets-native-tls | **1.94** |"), md);
         for (String png : List.of("tls-requests-per-second.png", "tls-handshakes-per-second.png")) {

@@ -94,6 +94,48 @@ class HelloServersTest {
         }
     }
 
+    /**
+     * The toy protocol answers each request end once, however the requests arrive: pipelined in one write, or with
+     * a request end split across two writes. (Without this a pipelining client such as wrk's would stall.)
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls", "vertx-http"})
+    void everyPipelinedRequestGetsOneAnswer(String name) throws Exception {
+        try (HelloServer server = HelloServers.create(name)) {
+            int port = server.start("127.0.0.1", 0);
+            List<byte[]> responses = Http.pipelined(port, name.endsWith("-tls"), 70);
+            assertEquals(71, responses.size());
+            for (byte[] response : responses) {
+                if (name.equals("vertx-http")) {
+                    assertEquals(HelloResponse.BODY, Http.body(response));
+                } else {
+                    assertArrayEquals(HelloResponse.bytes(), response);
+                }
+            }
+        }
+    }
+
+    /** The usockets example, the reference of the toy protocol, answers pipelined requests the same way. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void theExampleAnswersEveryPipelinedRequest(boolean tls) throws Exception {
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        List<String> args = new java.util.ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--backend", "nio"));
+        if (tls) {
+            args.add("--ssl");
+        }
+        Running example = HttpServer.start(ExampleOptions.parse(ExampleOptions.Kind.SERVER, args), out);
+        try {
+            List<byte[]> responses = Http.pipelined(example.port(), tls, 70);
+            assertEquals(71, responses.size());
+            for (byte[] response : responses) {
+                assertArrayEquals(HelloResponse.bytes(), response);
+            }
+        } finally {
+            example.stop();
+        }
+    }
+
     @Test
     void vertxHttpServerAnswersWithTheHelloPage() throws Exception {
         try (HelloServer server = HelloServers.create("vertx-http")) {

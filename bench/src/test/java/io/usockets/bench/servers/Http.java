@@ -7,13 +7,19 @@ import javax.net.ssl.X509TrustManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 
-/** A minimal blocking HTTP/1.1 client for the tests: one GET, plain or over TLS, the raw response bytes back. */
+/**
+ * A minimal blocking HTTP/1.1 client for the tests: one GET, or several pipelined, plain or over TLS, the raw
+ * response bytes back.
+ */
 final class Http {
 
     private Http() {
@@ -32,13 +38,9 @@ final class Http {
      * the server shows: the servers under test present throw-away self-signed ones.
      */
     static byte[] getTls(int port) throws IOException, GeneralSecurityException {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new TrustAnything()}, null);
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, "localhost", port, true)) {
-                socket.setSoTimeout(5_000);
-                socket.startHandshake();
+            try (SSLSocket socket = tlsOver(plain, port)) {
                 return exchange(socket);
             }
         }
@@ -46,8 +48,64 @@ final class Http {
 
     private static byte[] exchange(Socket socket) throws IOException {
         socket.setSoTimeout(5_000);
-        socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        InputStream in = socket.getInputStream();
+        socket.getOutputStream().write(REQUEST);
+        return readResponse(socket.getInputStream());
+    }
+
+    private static final byte[] REQUEST = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Pipelines {@code inOneWrite} GETs in one write on a new connection (over TLS when {@code tls}), then one more
+     * GET split inside its request end ({@code \r\n\r} and, after a pause so that it most likely arrives in a read
+     * of its own, {@code \n}); returns the responses read, one per request, in order.
+     */
+    static List<byte[]> pipelined(int port, boolean tls, int inOneWrite) throws IOException, GeneralSecurityException,
+            InterruptedException {
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            plain.setTcpNoDelay(true);
+            Socket socket = tls ? tlsOver(plain, port) : plain;
+            try {
+                socket.setSoTimeout(5_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(repeat(REQUEST, inOneWrite));
+                out.flush();
+                out.write(REQUEST, 0, REQUEST.length - 1);
+                out.flush();
+                Thread.sleep(100);
+                out.write(REQUEST, REQUEST.length - 1, 1);
+                out.flush();
+                List<byte[]> responses = new ArrayList<>();
+                InputStream in = socket.getInputStream();
+                for (int i = 0; i <= inOneWrite; i++) {
+                    responses.add(readResponse(in));
+                }
+                return responses;
+            } finally {
+                socket.close();
+            }
+        }
+    }
+
+    private static byte[] repeat(byte[] bytes, int times) {
+        byte[] all = new byte[bytes.length * times];
+        for (int i = 0; i < times; i++) {
+            System.arraycopy(bytes, 0, all, i * bytes.length, bytes.length);
+        }
+        return all;
+    }
+
+    private static SSLSocket tlsOver(Socket plain, int port) throws IOException, GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new TrustAnything()}, null);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, "localhost", port, true);
+        socket.setSoTimeout(5_000);
+        socket.startHandshake();
+        return socket;
+    }
+
+    /** Reads one response: headers, then Content-Length bytes of body. */
+    private static byte[] readResponse(InputStream in) throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream();
         int headerEnd = -1;
         while (headerEnd < 0) {

@@ -23,7 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The Node.js comparison servers print the port line and answer like the Java ones (needs node). */
+/**
+ * The Node.js comparison servers print the port line and answer like the Java ones, one answer per request, pipelined
+ * ones too (needs node).
+ */
 class NodeServersTest {
 
     @ParameterizedTest
@@ -48,12 +51,18 @@ class NodeServersTest {
             assertNotNull(line, "node exited without a port line");
             assertTrue(line.matches("Listening on port \\d+"), line);
             int port = Integer.parseInt(line.substring("Listening on port ".length()));
-            byte[] response = tls ? Http.getTls(port) : Http.get(port);
-            if (script.equals("hello-net.js") || script.equals("hello-tls.js")) {
-                assertArrayEquals(HelloResponse.bytes(), response);
-            } else {
-                assertTrue(new String(response, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200 OK\r\n"));
-                assertEquals(HelloResponse.BODY, Http.body(response));
+            List<byte[]> responses = new ArrayList<>();
+            responses.add(tls ? Http.getTls(port) : Http.get(port));
+            List<byte[]> pipelined = Http.pipelined(port, tls, 70);
+            assertEquals(71, pipelined.size(), "one answer per pipelined request");
+            responses.addAll(pipelined);
+            for (byte[] response : responses) {
+                if (script.equals("hello-net.js") || script.equals("hello-tls.js")) {
+                    assertArrayEquals(HelloResponse.bytes(), response);
+                } else {
+                    assertTrue(new String(response, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200 OK\r\n"));
+                    assertEquals(HelloResponse.BODY, Http.body(response));
+                }
             }
         } finally {
             node.destroy();
