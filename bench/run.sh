@@ -190,7 +190,8 @@ stop_server() {
 # A load pinned to CLIENT_CPU; prints "requests_per_second errors". The third argument is the scheme (default
 # http), the fourth the client: wrk (default), http-load (one request in flight per connection) or pipelined
 # (http-load with PIPELINE in flight). A fifth, a process id, has the server's CPU time over the measured seconds
-# printed as a third field (http-load warms up first and says on standard error when its measurement starts).
+# printed as third and fourth fields, total and user space, in microseconds (http-load warms up first and says on
+# standard error when its measurement starts).
 run_wrk() {
   local port=$1 seconds=$2 scheme=${3:-http} client=${4:-wrk} pid=${5:-} out pipeline=1 tls=() cpu0="" cpu1=""
   if [ "$client" != wrk ]; then
@@ -204,7 +205,7 @@ run_wrk() {
     while kill -0 "$client_pid" 2>/dev/null && ! grep -q 'warm-up over' "$log"; do sleep 0.02; done
     [ -n "$pid" ] && cpu0=$(cpu_us "$pid")
     wait "$client_pid" || true
-    [ -n "$pid" ] && cpu1=$(cpu_us "$pid")
+    [ -n "$pid" ] && cpu1=$(cpu_diff $cpu0 $(cpu_us "$pid"))
     local rps errors
     rps=$(awk '/^requests\/s:/ {print $2}' "$log")
     errors=$(awk '/^errors:/ {print $2}' "$log")
@@ -212,17 +213,17 @@ run_wrk() {
       echo "run.sh: http-load against port $port printed no result:" >&2
       cat "$log" >&2
     fi
-    echo "${rps:-0} ${errors:-0}${cpu0:+ $((cpu1 - cpu0))}"
+    echo "${rps:-0} ${errors:-0}${cpu1:+ $cpu1}"
     return
   fi
   [ -n "$pid" ] && cpu0=$(cpu_us "$pid")
   out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" "$scheme://127.0.0.1:$port/")
-  [ -n "$pid" ] && cpu1=$(cpu_us "$pid")
+  [ -n "$pid" ] && cpu1=$(cpu_diff $cpu0 $(cpu_us "$pid"))
   local rps errors non2xx
   rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
   errors=$(echo "$out" | awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}')
   non2xx=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {print $5}')
-  echo "${rps:-0} $(( ${errors:-0} + ${non2xx:-0} ))${cpu0:+ $((cpu1 - cpu0))}"
+  echo "${rps:-0} $(( ${errors:-0} + ${non2xx:-0} ))${cpu1:+ $cpu1}"
 }
 
 # Live heap bytes after a full GC.
@@ -246,19 +247,24 @@ heap_bytes() {
   esac
 }
 
-# CPU time (user + system) a process has used, in microseconds.
+# CPU time a process has used, in microseconds: "total user" (total = user + system).
 cpu_us() {
-  local ticks
-  ticks=$(awk '{print $14 + $15}' "/proc/$1/stat")
-  echo $(( ticks * 1000000 / $(getconf CLK_TCK) ))
+  local user system
+  read -r user system < <(awk '{print $14, $15}' "/proc/$1/stat")
+  echo "$(( (user + system) * 1000000 / $(getconf CLK_TCK) )) $(( user * 1000000 / $(getconf CLK_TCK) ))"
+}
+
+# The difference of two cpu_us readings: "total user".
+cpu_diff() {
+  echo "$(( $3 - $1 )) $(( $4 - $2 ))"
 }
 
 # Full TLS handshakes: HANDSHAKE_CLIENTS `openssl s_time -new` processes pinned to CLIENT_CPU for SECONDS, each
 # connecting, completing a handshake without session resumption and closing, over and over. Prints
-# "handshakes_per_second errors server_cpu_us_per_handshake" (errors: s_time's ERROR lines; the server's CPU time
-# is taken over the same interval).
+# "handshakes_per_second errors server_cpu_us_per_handshake server_user_us_per_handshake" (errors: s_time's ERROR
+# lines; the server's CPU time is taken over the same interval).
 run_handshakes() {
-  local port=$1 seconds=$2 pid=$3 i start end cpu0 cpu1 total errors pids=""
+  local port=$1 seconds=$2 pid=$3 i start end cpu0 cpu user total errors pids=""
   cpu0=$(cpu_us "$pid")
   start=$(date +%s%N)
   for i in $(seq 1 "$HANDSHAKE_CLIENTS"); do
@@ -269,21 +275,22 @@ run_handshakes() {
   # shellcheck disable=SC2086
   wait $pids || true
   end=$(date +%s%N)
-  cpu1=$(cpu_us "$pid")
+  read -r cpu user < <(cpu_diff $cpu0 $(cpu_us "$pid"))
   total=$(cat "$WORK"/s_time.* | awk '/connections in .* real seconds/ {n += $1} END {print n + 0}')
   errors=$(cat "$WORK"/s_time.* | grep -c '^ERROR' || true)
   rm -f "$WORK"/s_time.*
-  awk -v n="$total" -v e="$errors" -v ns=$((end - start)) -v cpu=$((cpu1 - cpu0)) \
-    'BEGIN {printf "%.1f %d %.1f\n", n / (ns / 1e9), e, (n > 0 ? cpu / n : 0)}'
+  awk -v n="$total" -v e="$errors" -v ns=$((end - start)) -v cpu="$cpu" -v user="$user" \
+    'BEGIN {printf "%.1f %d %.1f %.1f\n", n / (ns / 1e9), e, (n > 0 ? cpu / n : 0), (n > 0 ? user / n : 0)}'
 }
 
 # run_wrk with the server's CPU time over the measured seconds; prints
-# "requests_per_second errors server_cpu_us_per_request". The fourth argument is the scheme, the fifth the client.
+# "requests_per_second errors server_cpu_us_per_request server_user_us_per_request". The fourth argument is the
+# scheme, the fifth the client.
 run_wrk_cpu() {
-  local port=$1 seconds=$2 pid=$3 scheme=$4 client=${5:-wrk} rps errors cpu
-  read -r rps errors cpu < <(run_wrk "$port" "$seconds" "$scheme" "$client" "$pid")
-  awk -v r="$rps" -v e="$errors" -v s="$seconds" -v cpu="${cpu:-0}" \
-    'BEGIN {printf "%s %d %.2f\n", r, e, (r > 0 ? cpu / (r * s) : 0)}'
+  local port=$1 seconds=$2 pid=$3 scheme=$4 client=${5:-wrk} rps errors cpu user
+  read -r rps errors cpu user < <(run_wrk "$port" "$seconds" "$scheme" "$client" "$pid")
+  awk -v r="$rps" -v e="$errors" -v s="$seconds" -v cpu="${cpu:-0}" -v user="${user:-0}" \
+    'BEGIN {printf "%s %d %.3f %.3f\n", r, e, (r > 0 ? cpu / (r * s) : 0), (r > 0 ? user / (r * s) : 0)}'
 }
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
@@ -323,7 +330,7 @@ client_label() {
 
 if [ "$DO_THROUGHPUT" = 1 ]; then
   for client in $CLIENTS; do
-    echo -e "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request" >"$(client_file "" "$client")"
+    echo -e "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request\tserver_user_us_per_request" >"$(client_file "" "$client")"
   done
   port=$BASE_PORT
   STARTED=""
@@ -338,9 +345,9 @@ if [ "$DO_THROUGHPUT" = 1 ]; then
   for round in $(seq 1 "$ROUNDS"); do
     for name in $STARTED; do
       for client in $CLIENTS; do
-        read -r rps errors cpu < <(run_wrk_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" http "$client")
-        echo "round $round: $name $rps requests/s ($(client_label "$client"); $errors errors), server CPU $cpu us per request"
-        echo -e "$round\t$name\t$rps\t$errors\t$cpu" >>"$(client_file "" "$client")"
+        read -r rps errors cpu user < <(run_wrk_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" http "$client")
+        echo "round $round: $name $rps requests/s ($(client_label "$client"); $errors errors), server CPU $cpu us per request ($user in user space)"
+        echo -e "$round\t$name\t$rps\t$errors\t$cpu\t$user" >>"$(client_file "" "$client")"
       done
     done
   done
@@ -349,9 +356,9 @@ fi
 
 if [ "$DO_TLS" = 1 ]; then
   for client in $CLIENTS; do
-    echo -e "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request" >"$(client_file tls- "$client")"
+    echo -e "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request\tserver_user_us_per_request" >"$(client_file tls- "$client")"
   done
-  echo -e "# round\tserver\thandshakes_per_second\terrors\tserver_cpu_us_per_handshake" >"$OUT/handshakes.tsv"
+  echo -e "# round\tserver\thandshakes_per_second\terrors\tserver_cpu_us_per_handshake\tserver_user_us_per_handshake" >"$OUT/handshakes.tsv"
   port=$((BASE_PORT + 50))
   STARTED=""
   for name in $TLS_SERVERS; do
@@ -366,13 +373,13 @@ if [ "$DO_TLS" = 1 ]; then
   for round in $(seq 1 "$ROUNDS"); do
     for name in $STARTED; do
       for client in $CLIENTS; do
-        read -r rps errors cpu < <(run_wrk_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" https "$client")
-        echo "round $round: $name $rps requests/s over TLS ($(client_label "$client"); $errors errors), server CPU $cpu us per request"
-        echo -e "$round\t$name\t$rps\t$errors\t$cpu" >>"$(client_file tls- "$client")"
+        read -r rps errors cpu user < <(run_wrk_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" https "$client")
+        echo "round $round: $name $rps requests/s over TLS ($(client_label "$client"); $errors errors), server CPU $cpu us per request ($user in user space)"
+        echo -e "$round\t$name\t$rps\t$errors\t$cpu\t$user" >>"$(client_file tls- "$client")"
       done
-      read -r hs errors cpu < <(run_handshakes "${PORT[$name]}" "$DURATION" "${PID[$name]}")
-      echo "round $round: $name $hs full handshakes/s ($errors errors), server CPU $cpu us per handshake"
-      echo -e "$round\t$name\t$hs\t$errors\t$cpu" >>"$OUT/handshakes.tsv"
+      read -r hs errors cpu user < <(run_handshakes "${PORT[$name]}" "$DURATION" "${PID[$name]}")
+      echo "round $round: $name $hs full handshakes/s ($errors errors), server CPU $cpu us per handshake ($user in user space)"
+      echo -e "$round\t$name\t$hs\t$errors\t$cpu\t$user" >>"$OUT/handshakes.tsv"
     done
   done
   for name in $STARTED; do stop_server "$name"; done

@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * reads, each when present, the requests-per-second files of the three clients, plain and TLS
  * ({@code [tls-]throughput.tsv} for wrk, {@code [tls-]http-load-throughput.tsv},
  * {@code [tls-]pipelined-throughput.tsv}) and {@code handshakes.tsv} (round, server, requests or full handshakes per
- * second, errors, the server's CPU microseconds per request or handshake), {@code memory.tsv} (server, connections,
+ * second, errors, the server's CPU microseconds per request or handshake, the user-space part of them), {@code memory.tsv} (server, connections,
  * heap bytes before and after, RSS KiB before and after) and {@code meta.md}, and writes {@code results.md} with one
  * PNG chart per file read: {@code [tls-]requests-per-second.png}, {@code [tls-]http-load-requests-per-second.png},
  * {@code [tls-]pipelined-requests-per-second.png}, {@code tls-handshakes-per-second.png} and
@@ -90,13 +90,13 @@ public final class Report {
                     + Arrays.toString(args));
         }
         Path dir = Path.of(args[0]);
-        Rounds plain = Rounds.read(dir.resolve("throughput.tsv"), 5);
-        Rounds loaded = Rounds.read(dir.resolve("http-load-throughput.tsv"), 5);
-        Rounds pipelined = Rounds.read(dir.resolve("pipelined-throughput.tsv"), 5);
-        Rounds tls = Rounds.read(dir.resolve("tls-throughput.tsv"), 5);
-        Rounds tlsLoaded = Rounds.read(dir.resolve("tls-http-load-throughput.tsv"), 5);
-        Rounds tlsPipelined = Rounds.read(dir.resolve("tls-pipelined-throughput.tsv"), 5);
-        Rounds handshakes = Rounds.read(dir.resolve("handshakes.tsv"), 5);
+        Rounds plain = Rounds.read(dir.resolve("throughput.tsv"), 6);
+        Rounds loaded = Rounds.read(dir.resolve("http-load-throughput.tsv"), 6);
+        Rounds pipelined = Rounds.read(dir.resolve("pipelined-throughput.tsv"), 6);
+        Rounds tls = Rounds.read(dir.resolve("tls-throughput.tsv"), 6);
+        Rounds tlsLoaded = Rounds.read(dir.resolve("tls-http-load-throughput.tsv"), 6);
+        Rounds tlsPipelined = Rounds.read(dir.resolve("tls-pipelined-throughput.tsv"), 6);
+        Rounds handshakes = Rounds.read(dir.resolve("handshakes.tsv"), 6);
         List<Memory> memory = new ArrayList<>();
         Path memoryFile = dir.resolve("memory.tsv");
         if (Files.exists(memoryFile)) {
@@ -151,14 +151,15 @@ public final class Report {
     }
 
     /**
-     * One file of per-round measurements (round, server, value, errors and, in five-column files, the server's CPU
-     * microseconds per operation): server -> round -> value, servers in the order first measured; per server the
-     * errors and the CPU figures of every round.
+     * One file of per-round measurements (round, server, value, errors, the server's CPU microseconds per operation
+     * and, in six-column files, the user-space part of them): server -> round -> value, servers in the order first
+     * measured; per server the errors and the CPU figures of every round.
      */
     private record Rounds(Map<String, TreeMap<Integer, Double>> values, Map<String, Long> errors,
-                          Map<String, List<Double>> cpu) {
+                          Map<String, List<Double>> cpu, Map<String, List<Double>> user) {
         static Rounds read(Path file, int columns) throws IOException {
-            Rounds rounds = new Rounds(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+            Rounds rounds = new Rounds(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(),
+                    new LinkedHashMap<>());
             for (String[] row : Files.exists(file) ? rows(file, columns) : List.<String[]>of()) {
                 rounds.values().computeIfAbsent(row[1], k -> new TreeMap<>())
                         .put(Integer.parseInt(row[0]), Double.parseDouble(row[2]));
@@ -166,12 +167,20 @@ public final class Report {
                 if (columns > 4) {
                     rounds.cpu().computeIfAbsent(row[1], k -> new ArrayList<>()).add(Double.parseDouble(row[4]));
                 }
+                if (columns > 5) {
+                    rounds.user().computeIfAbsent(row[1], k -> new ArrayList<>()).add(Double.parseDouble(row[5]));
+                }
             }
             return rounds;
         }
 
         double medianCpu(String server) {
             List<Double> values = cpu.get(server);
+            return values == null ? Double.NaN : median(values);
+        }
+
+        double medianUser(String server) {
+            List<Double> values = user.get(server);
             return values == null ? Double.NaN : median(values);
         }
     }
@@ -183,13 +192,15 @@ public final class Report {
             return;
         }
         boolean cpu = !data.cpu().isEmpty();
+        boolean user = !data.user().isEmpty();
         int rounds = rps.values().stream().mapToInt(TreeMap::size).max().orElse(0);
         md.append("## ").append(title).append("\n\n| server |");
         for (int r = 1; r <= rounds; r++) {
             md.append(" round ").append(r).append(" |");
         }
-        md.append(" median | errors |").append(cpu ? " server CPU µs / " + unit + " (median) |" : "").append("\n|---|");
-        md.append("---:|".repeat(rounds + (cpu ? 3 : 2))).append('\n');
+        md.append(" median | errors |").append(cpu ? " server CPU µs / " + unit + " (median) |" : "")
+                .append(user ? " of which user space |" : "").append("\n|---|");
+        md.append("---:|".repeat(rounds + 2 + (cpu ? 1 : 0) + (user ? 1 : 0))).append('\n');
         for (Map.Entry<String, TreeMap<Integer, Double>> e : rps.entrySet()) {
             md.append("| ").append(e.getKey()).append(" |");
             for (int r = 1; r <= rounds; r++) {
@@ -200,6 +211,9 @@ public final class Report {
                     .append(data.errors().get(e.getKey())).append(" |");
             if (cpu) {
                 md.append(' ').append(format(data.medianCpu(e.getKey()), 2)).append(" |");
+            }
+            if (user) {
+                md.append(' ').append(format(data.medianUser(e.getKey()), 2)).append(" |");
             }
             md.append('\n');
         }
@@ -226,13 +240,20 @@ public final class Report {
                     .append(p.target() > 0 ? "≥ " + format(p.target(), 1) : "").append(" |\n");
         }
         if (cpu) {
-            md.append("\n| server CPU per ").append(unit).append(", times (medians) | ratio |\n|---|---:|\n");
+            md.append("\n| server CPU per ").append(unit).append(", times (medians) | ratio |")
+                    .append(user ? " user space only |\n|---|---:|---:|\n" : "\n|---|---:|\n");
             for (Pair p : pairs) {
                 double a = data.medianCpu(p.a());
                 double b = data.medianCpu(p.b());
                 if (a > 0 && b > 0) {
                     md.append("| ").append(p.b()).append(" / ").append(p.a()).append(" | **").append(format(b / a, 2))
-                            .append("** |\n");
+                            .append("** |");
+                    if (user) {
+                        double ua = data.medianUser(p.a());
+                        double ub = data.medianUser(p.b());
+                        md.append(' ').append(ua > 0 && ub > 0 ? format(ub / ua, 2) : "-").append(" |");
+                    }
+                    md.append('\n');
                 }
             }
         }
