@@ -161,4 +161,52 @@ class FailureTest {
             assertTrue(tl.callbackErrors().isEmpty(), "callback errors: " + tl.callbackErrors());
         }
     }
+
+    /**
+     * shutdown() on a socket whose peer has reset the connection, before the loop has seen the reset, is quiet (the
+     * kernel answers ENOTCONN; µSockets and the JDK ignore it), and the socket then closes once, with no callback
+     * error. The loop thread itself resets the peer, so no event can come between the reset and the shutdown.
+     */
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void shutdownAfterThePeerResetIsQuiet(String backend, Mode mode) throws Exception {
+        try (TestLoop tl = TestLoop.start(backend)) {
+            CompletableFuture<Socket<Void>> opened = new CompletableFuture<>();
+            List<Closed> closes = new CopyOnWriteArrayList<>();
+            int port = tl.call(() -> {
+                SocketContext<Void, Void> ctx = mode.context(tl.loop());
+                ctx.onOpen((s, isClient) -> opened.complete(s));
+                ctx.onData((s, data) -> s.write(data));
+                ctx.onClose((s, code, reason) -> {
+                    if (s == opened.getNow(null)) {
+                        closes.add(new Closed(code, reason));
+                    }
+                });
+                return ctx.listen("127.0.0.1", 0).port();
+            });
+            java.net.Socket raw = Part2Support.client(port);
+            java.net.Socket peer = mode.over(raw, 5_000);
+            assertEquals("before the reset", Part2Support.roundTrip(peer, "before the reset"));
+            Socket<Void> server = TestLoop.await(opened);
+            tl.call(() -> {
+                try {
+                    // RST, without TLS's close_notify (which would wait for this loop); over loopback the server's
+                    // end is reset before close() returns.
+                    raw.setSoLinger(true, 0);
+                    raw.close();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                server.shutdown();
+                return null;
+            });
+            Part2Support.awaitAtLeast(closes::size, 1, "onClose of the reset socket");
+            try (java.net.Socket after = Part2Support.client(mode, port)) {
+                assertEquals("the loop goes on", Part2Support.roundTrip(after, "the loop goes on"));
+            }
+            Part2Support.settle(tl, 3);
+            assertEquals(1, closes.size(), "onClose calls of the reset socket: " + closes);
+            assertTrue(tl.callbackErrors().isEmpty(), "callback errors: " + tl.callbackErrors());
+        }
+    }
 }

@@ -114,20 +114,32 @@ public enum Mode {
             s.setTcpNoDelay(true);
             s.setSoTimeout(timeoutMillis);
             s.connect(address, timeoutMillis);
-            if (this == PLAIN) {
-                return s;
-            }
+            return over(s, timeoutMillis);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The client end of this mode over the connected {@code plain} socket: {@code plain} itself, or a JDK TLS client
+     * over it with the handshake done (closing it closes {@code plain}; closing {@code plain} alone skips TLS's
+     * close_notify).
+     */
+    public Socket over(Socket plain, int timeoutMillis) throws IOException {
+        if (this == PLAIN) {
+            return plain;
+        }
+        try {
             SSLSocket tls = (SSLSocket) TlsSupport.jdkContext(null).getSocketFactory()
-                    .createSocket(s, "localhost", address.getPort(), true);
+                    .createSocket(plain, "localhost", plain.getPort(), true);
             tls.setUseClientMode(true);
             tls.setSoTimeout(timeoutMillis);
             tls.startHandshake();
             return tls;
         } catch (IOException | RuntimeException e) {
-            s.close();
             throw e;
         } catch (Exception e) {
-            s.close();
             throw new IOException("cannot set up the TLS peer", e);
         }
     }

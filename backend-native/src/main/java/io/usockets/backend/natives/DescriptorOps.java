@@ -16,6 +16,7 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.NotYetConnectedException;
 
 /**
  * The socket operations of the descriptor backends on Netty's {@link Socket} objects, shared by the {@code native}
@@ -212,6 +213,19 @@ public final class DescriptorOps {
         header.position(headerPosition + fromHeader);
         payload.position(payloadPosition + (int) (n - fromHeader));
         return n;
+    }
+
+    /**
+     * Shuts down one or both directions of {@code socket} ({@code shutdown(2)}). A connection the peer has already
+     * reset answers ENOTCONN, which Netty turns into an unchecked {@code NotYetConnectedException}; it is ignored
+     * here, as the JDK's NIO and µSockets ignore it, and the reset reaches the socket on its next read.
+     */
+    public static void shutdown(Socket socket, boolean input, boolean output) throws IOException {
+        try {
+            socket.shutdown(input, output);
+        } catch (NotYetConnectedException e) {
+            // ENOTCONN: nothing left to shut down.
+        }
     }
 
     /** Whether TCP_CORK applies (TCP sockets, not unix ones). */

@@ -339,12 +339,12 @@ final class NativePoller implements Poller {
 
     @Override
     public void shutdownOutput(CorePoll poll) throws IOException {
-        ((Socket) poll.io).shutdown(false, true);
+        DescriptorOps.shutdown((Socket) poll.io, false, true);
     }
 
     @Override
     public void shutdownInput(CorePoll poll) throws IOException {
-        ((Socket) poll.io).shutdown(true, false);
+        DescriptorOps.shutdown((Socket) poll.io, true, false);
     }
 
     // ---------------------------------------------------------------- addresses and handles

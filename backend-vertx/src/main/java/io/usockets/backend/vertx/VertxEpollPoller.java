@@ -197,12 +197,12 @@ final class VertxEpollPoller extends VertxPoller {
 
     @Override
     public void shutdownOutput(CorePoll poll) throws IOException {
-        socket(poll).shutdown(false, true);
+        DescriptorOps.shutdown(socket(poll), false, true);
     }
 
     @Override
     public void shutdownInput(CorePoll poll) throws IOException {
-        socket(poll).shutdown(true, false);
+        DescriptorOps.shutdown(socket(poll), true, false);
     }
 
     // ---------------------------------------------------------------- addresses and handles
