@@ -8,6 +8,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -24,19 +26,13 @@ class HttpLoadTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.usockets.examples.ExampleBackends#names")
     void reportsRequestsPerSecondAgainstHttpServer(String backend) throws Exception {
-        try (Running server = HttpServerTest.start(backend, new ExampleBackends.Captured())) {
-            ExampleBackends.Captured out = new ExampleBackends.Captured();
-            ExampleBackends.Captured err = new ExampleBackends.Captured();
-            ExampleOptions options = ExampleOptions.parse(Kind.CLIENT, "--port", String.valueOf(server.port()),
-                    "--connections", "4", "--pipeline", "2", "--duration", "1", "--backend", backend);
-            HttpLoad.Result result = runBounded(options, out, err);
-            Matcher m = RESULT.matcher(out.text());
-            assertTrue(m.matches(), "output was '" + out.text() + "', errors '" + err.text() + "'");
-            long perSecond = Long.parseLong(m.group(1));
-            assertTrue(perSecond > 0, "requests/s " + perSecond);
-            assertEquals(result.requestsPerSecond(), perSecond);
-            assertEquals(0, result.errors());
-        }
+        Run run = againstHttpServer(backend, "--connections", "4", "--pipeline", "2", "--duration", "1");
+        Matcher m = RESULT.matcher(run.out().text());
+        assertTrue(m.matches(), "output was '" + run.out().text() + "', errors '" + run.err().text() + "'");
+        long perSecond = Long.parseLong(m.group(1));
+        assertTrue(perSecond > 0, "requests/s " + perSecond);
+        assertEquals(run.result().requestsPerSecond(), perSecond);
+        assertEquals(0, run.result().errors());
     }
 
     /**
@@ -46,19 +42,30 @@ class HttpLoadTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.usockets.examples.ExampleBackends#names")
     void warmUpSecondsAreNotMeasured(String backend) throws Exception {
+        Run run = againstHttpServer(backend, "--connections", "2", "--duration", "1", "--warmup", "3");
+        HttpLoad.Result result = run.result();
+        assertTrue(RESULT.matcher(run.out().text()).matches(), "output was '" + run.out().text() + "', errors '"
+                + run.err().text() + "'");
+        assertTrue(result.seconds() >= 1 && result.seconds() < 3, "measured " + result.seconds()
+                + " s; expected the 1 s after the 3 s warm-up");
+        assertTrue(result.responses() > 0, "responses " + result.responses());
+        assertEquals(0, result.errors());
+        assertTrue(run.err().text().contains("warm-up over; measuring for 1 s"), run.err().text());
+    }
+
+    /** One http-load run and what it printed. */
+    private record Run(HttpLoad.Result result, ExampleBackends.Captured out, ExampleBackends.Captured err) {
+    }
+
+    /** Runs http-load with {@code args} on {@code backend} against the http-server example on the same backend. */
+    private static Run againstHttpServer(String backend, String... args) throws Exception {
         try (Running server = HttpServerTest.start(backend, new ExampleBackends.Captured())) {
             ExampleBackends.Captured out = new ExampleBackends.Captured();
             ExampleBackends.Captured err = new ExampleBackends.Captured();
-            ExampleOptions options = ExampleOptions.parse(Kind.CLIENT, "--port", String.valueOf(server.port()),
-                    "--connections", "2", "--duration", "1", "--warmup", "3", "--backend", backend);
-            HttpLoad.Result result = runBounded(options, out, err);
-            assertTrue(RESULT.matcher(out.text()).matches(), "output was '" + out.text() + "', errors '" + err.text()
-                    + "'");
-            assertTrue(result.seconds() >= 1 && result.seconds() < 3, "measured " + result.seconds()
-                    + " s; expected the 1 s after the 3 s warm-up");
-            assertTrue(result.responses() > 0, "responses " + result.responses());
-            assertEquals(0, result.errors());
-            assertTrue(err.text().contains("warm-up over; measuring for 1 s"), err.text());
+            List<String> all = new ArrayList<>(List.of(args));
+            all.addAll(List.of("--port", String.valueOf(server.port()), "--backend", backend));
+            HttpLoad.Result result = runBounded(ExampleOptions.parse(Kind.CLIENT, all), out, err);
+            return new Run(result, out, err);
         }
     }
 

@@ -3,6 +3,7 @@ package io.usockets.bench.load;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,6 +18,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReportTest {
 
     private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G'};
+
+    /** Each named file in {@code dir} starts like a PNG image. */
+    private static void assertPngs(Path dir, String... names) throws IOException {
+        for (String png : names) {
+            byte[] head = new byte[4];
+            System.arraycopy(Files.readAllBytes(dir.resolve(png)), 0, head, 0, 4);
+            assertArrayEquals(PNG_MAGIC, head, png);
+        }
+    }
 
     @Test
     void writesMediansRatiosMemoryAndCharts(@TempDir Path dir) throws Exception {
@@ -37,11 +47,7 @@ class ReportTest {
         assertTrue(md.contains("| usockets-nio / netty-nio | 3.00, 1.00, 0.50 | **1.00** | ≥ 1.0 |"), md);
         assertTrue(md.contains("| usockets-nio | 1000 | **500** | 1,024 |"), md);
         assertTrue(md.contains("| netty-nio / usockets-nio | **4.0** |"), md);
-        for (String png : List.of("requests-per-second.png", "memory-per-connection.png")) {
-            byte[] head = new byte[4];
-            System.arraycopy(Files.readAllBytes(dir.resolve(png)), 0, head, 0, 4);
-            assertArrayEquals(PNG_MAGIC, head, png);
-        }
+        assertPngs(dir, "requests-per-second.png", "memory-per-connection.png");
     }
 
     @Test
@@ -62,11 +68,7 @@ class ReportTest {
         assertTrue(md.contains("| usockets-native-tls / node-https | 9.00 | **9.00** | ≥ 2.0 |"), md);
         assertTrue(md.contains("| node-https / usockets-native-tls | **9.09** | 9.09 |"), md);
         assertFalse(md.contains("## Requests per second, wrk"), "no wrk run, no section for it: " + md);
-        for (String png : List.of("pipelined-requests-per-second.png", "tls-pipelined-requests-per-second.png")) {
-            byte[] head = new byte[4];
-            System.arraycopy(Files.readAllBytes(dir.resolve(png)), 0, head, 0, 4);
-            assertArrayEquals(PNG_MAGIC, head, png);
-        }
+        assertPngs(dir, "pipelined-requests-per-second.png", "tls-pipelined-requests-per-second.png");
         assertTrue(Files.notExists(dir.resolve("requests-per-second.png")), "no wrk run, no chart");
     }
 
@@ -98,11 +100,7 @@ class ReportTest {
         assertTrue(md.contains("| netty-epoll-tls | 1,000 | 1,000 | 2,000 | **1,000** | 3 | 310.00 | 155.00 |"), md);
         assertTrue(md.contains("| usockets-native-tls / netty-epoll-tls | 2.00, 3.00, 0.50 | **2.00** |  |"), md);
         assertTrue(md.contains("| netty-epoll-tls / usockets-native-tls | **1.94** | 1.94 |"), md);
-        for (String png : List.of("tls-requests-per-second.png", "tls-handshakes-per-second.png")) {
-            byte[] head = new byte[4];
-            System.arraycopy(Files.readAllBytes(dir.resolve(png)), 0, head, 0, 4);
-            assertArrayEquals(PNG_MAGIC, head, png);
-        }
+        assertPngs(dir, "tls-requests-per-second.png", "tls-handshakes-per-second.png");
         assertTrue(Files.notExists(dir.resolve("requests-per-second.png")), "no plain run, no plain chart");
     }
 

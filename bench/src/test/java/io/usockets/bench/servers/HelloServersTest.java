@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -120,7 +121,7 @@ class HelloServersTest {
     @ValueSource(booleans = {false, true})
     void theExampleAnswersEveryPipelinedRequest(boolean tls) throws Exception {
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        List<String> args = new java.util.ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--backend", "nio"));
+        List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--backend", "nio"));
         if (tls) {
             args.add("--ssl");
         }
