@@ -2,7 +2,7 @@
 # Side-by-side load and connection-memory run; see bench/README.md.
 #
 # Starts the http-server example on every usockets backend the examples jar has, and the same toy protocol
-# (every data chunk answered with the hello page) on Netty epoll and NIO, Vert.x NetServer and HttpServer, a JDK
+# (every request end answered with the hello page) on Netty epoll and NIO, Vert.x NetServer and HttpServer, a JDK
 # NIO server and Node's net and http servers. Then:
 #   1. throughput: each server over 127.0.0.1, server and client pinned to different cores, rounds interleaved
 #      (A B C, A B C, ...), and the server's CPU time per request from /proc. Each round loads every server three
@@ -21,7 +21,7 @@
 #
 # Usage: bench/run.sh [--rounds N] [--duration SECONDS] [--warmup SECONDS] [--connections N] [--idle N]
 #                     [--servers "a b c"] [--tls-servers "a b c"] [--handshake-clients N] [--out DIR]
-#                     [--pipeline N] [--skip-memory] [--skip-throughput] [--skip-tls]
+#                     [--pipeline N] [--skip-http-load] [--skip-memory] [--skip-throughput] [--skip-tls]
 #   --pipeline N: requests in flight per connection in the pipelined measurement (default 16, as in the
 #                 TechEmpower plaintext test); 0 skips it.
 #   --skip-http-load: measure with wrk only.
@@ -69,7 +69,7 @@ while [ $# -gt 0 ]; do
     --skip-throughput) DO_THROUGHPUT=0; shift ;;
     --skip-tls) DO_TLS=0; shift ;;
     --skip-http-load) DO_HTTP_LOAD=0; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -192,7 +192,7 @@ stop_server() {
 # (http-load with PIPELINE in flight). A fifth, a process id, has the server's CPU time over the measured seconds
 # printed as third and fourth fields, total and user space, in microseconds (http-load warms up first and says on
 # standard error when its measurement starts).
-run_wrk() {
+run_load() {
   local port=$1 seconds=$2 scheme=${3:-http} client=${4:-wrk} pid=${5:-} out pipeline=1 tls=() cpu0="" cpu1=""
   if [ "$client" != wrk ]; then
     [ "$client" = pipelined ] && pipeline=$PIPELINE
@@ -283,12 +283,12 @@ run_handshakes() {
     'BEGIN {printf "%.1f %d %.1f %.1f\n", n / (ns / 1e9), e, (n > 0 ? cpu / n : 0), (n > 0 ? user / n : 0)}'
 }
 
-# run_wrk with the server's CPU time over the measured seconds; prints
+# run_load with the server's CPU time over the measured seconds; prints
 # "requests_per_second errors server_cpu_us_per_request server_user_us_per_request". The fourth argument is the
 # scheme, the fifth the client.
-run_wrk_cpu() {
+run_load_cpu() {
   local port=$1 seconds=$2 pid=$3 scheme=$4 client=${5:-wrk} rps errors cpu user
-  read -r rps errors cpu user < <(run_wrk "$port" "$seconds" "$scheme" "$client" "$pid")
+  read -r rps errors cpu user < <(run_load "$port" "$seconds" "$scheme" "$client" "$pid")
   awk -v r="$rps" -v e="$errors" -v s="$seconds" -v cpu="${cpu:-0}" -v user="${user:-0}" \
     'BEGIN {printf "%s %d %.3f %.3f\n", r, e, (r > 0 ? cpu / (r * s) : 0), (r > 0 ? user / (r * s) : 0)}'
 }
@@ -340,12 +340,12 @@ if [ "$DO_THROUGHPUT" = 1 ]; then
   done
   for name in $STARTED; do
     echo "warm-up: $name"
-    run_wrk "${PORT[$name]}" "$WARMUP" >/dev/null
+    run_load "${PORT[$name]}" "$WARMUP" >/dev/null
   done
   for round in $(seq 1 "$ROUNDS"); do
     for name in $STARTED; do
       for client in $CLIENTS; do
-        read -r rps errors cpu user < <(run_wrk_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" http "$client")
+        read -r rps errors cpu user < <(run_load_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" http "$client")
         echo "round $round: $name $rps requests/s ($(client_label "$client"); $errors errors), server CPU $cpu us per request ($user in user space)"
         echo -e "$round\t$name\t$rps\t$errors\t$cpu\t$user" >>"$(client_file "" "$client")"
       done
@@ -367,13 +367,13 @@ if [ "$DO_TLS" = 1 ]; then
   done
   for name in $STARTED; do
     echo "warm-up: $name"
-    run_wrk "${PORT[$name]}" "$WARMUP" https >/dev/null
+    run_load "${PORT[$name]}" "$WARMUP" https >/dev/null
     run_handshakes "${PORT[$name]}" 1 "${PID[$name]}" >/dev/null
   done
   for round in $(seq 1 "$ROUNDS"); do
     for name in $STARTED; do
       for client in $CLIENTS; do
-        read -r rps errors cpu user < <(run_wrk_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" https "$client")
+        read -r rps errors cpu user < <(run_load_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" https "$client")
         echo "round $round: $name $rps requests/s over TLS ($(client_label "$client"); $errors errors), server CPU $cpu us per request ($user in user space)"
         echo -e "$round\t$name\t$rps\t$errors\t$cpu\t$user" >>"$(client_file tls- "$client")"
       done
