@@ -20,6 +20,9 @@ public final class HelloResponse {
     private HelloResponse() {
     }
 
+    /** The length of one response in bytes. */
+    public static final int LENGTH = RESPONSE.length;
+
     /** Most answers a server writes in one call: pipelined requests beyond this are answered in several writes. */
     public static final int COPIES = 64;
 

@@ -36,8 +36,6 @@ final class JdkNioHelloServer implements HelloServer {
         }
     }
 
-    private static final int LENGTH = HelloResponse.bytes().length;
-
     private final ByteBuffer response;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private Selector selector;
@@ -141,7 +139,7 @@ final class JdkNioHelloServer implements HelloServer {
             if (!out.hasRemaining()) {
                 int answers = Math.min(connection.owed, HelloResponse.COPIES);
                 connection.owed -= answers;
-                out.limit(answers * LENGTH).position(0);
+                out.limit(answers * HelloResponse.LENGTH).position(0);
             }
             channel.write(out);
             if (out.hasRemaining()) {

@@ -99,8 +99,6 @@ final class NettyHelloServer implements HelloServer {
 
     /** Answers every request end it reads; one per connection, as it remembers a request end split across reads. */
     private static final class Answer extends ChannelInboundHandlerAdapter implements ByteProcessor {
-        private static final int LENGTH = HelloResponse.bytes().length;
-
         private final ByteBuf responses;
         private final RequestEnds ends = new RequestEnds();
         private int requests;
@@ -127,7 +125,7 @@ final class NettyHelloServer implements HelloServer {
             }
             while (requests > 0) {
                 int answers = Math.min(requests, HelloResponse.COPIES);
-                ctx.write(responses.slice(0, answers * LENGTH), ctx.voidPromise());
+                ctx.write(responses.slice(0, answers * HelloResponse.LENGTH), ctx.voidPromise());
                 requests -= answers;
             }
         }
