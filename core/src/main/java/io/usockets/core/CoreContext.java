@@ -263,16 +263,16 @@ public class CoreContext<C, S> implements SocketContext<C, S> {
     private ListenSocket listenOn(SocketAddress address, ListenOptions options, Path unixFile, String name) {
         Object raw;
         try {
-            raw = loop.poller.listen(address, options);
+            raw = loop.ops.listen(address, options);
         } catch (IOException e) {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             throw new UncheckedIOException("cannot listen on " + name + ": " + why, e);
         }
         CoreListenSocket ls = new CoreListenSocket(this, unixFile);
         try {
-            loop.poller.register(ls, raw);
+            loop.eventing.register(ls, raw);
         } catch (IOException e) {
-            loop.poller.closeRaw(raw);
+            loop.ops.close(raw);
             throw new UncheckedIOException("cannot register the listen socket on " + name, e);
         }
         loop.liveCount++;
@@ -308,9 +308,9 @@ public class CoreContext<C, S> implements SocketContext<C, S> {
         CoreSocket s = newSocket(CoreSocket.KIND_SOCKET);
         s.ext = socketExt;
         try {
-            loop.poller.register(s, raw);
+            loop.eventing.register(s, raw);
         } catch (IOException e) {
-            loop.poller.closeRaw(raw);
+            loop.ops.close(raw);
             throw new UncheckedIOException("cannot register an accepted connection", e);
         }
         loop.liveCount++;
@@ -362,15 +362,15 @@ public class CoreContext<C, S> implements SocketContext<C, S> {
     private CoreSocket connectTo(CoreSocket s, SocketAddress remote, SocketAddress source) {
         Object raw;
         try {
-            raw = loop.poller.connect(remote, source);
+            raw = loop.ops.connect(remote, source);
         } catch (IOException e) {
             s.failConnectLater(ErrorCodes.of(e), e);
             return s;
         }
         try {
-            loop.poller.register(s, raw);
+            loop.eventing.register(s, raw);
         } catch (IOException e) {
-            loop.poller.closeRaw(raw);
+            loop.ops.close(raw);
             s.failConnectLater(ErrorCodes.of(e), e);
             return s;
         }
@@ -414,7 +414,7 @@ public class CoreContext<C, S> implements SocketContext<C, S> {
         }
         Object raw;
         try {
-            raw = loop.poller.rawOf(handle);
+            raw = loop.rawOf(handle);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot adopt " + handle, e);
         }

@@ -45,7 +45,7 @@ final class CoreListenSocket extends CorePoll implements ListenSocket {
     }
 
     void setInterest(int events) {
-        context.loop.poller.setInterest(this, events);
+        context.loop.eventing.setInterest(this, events);
     }
 
     @Override
@@ -54,7 +54,7 @@ final class CoreListenSocket extends CorePoll implements ListenSocket {
         while (!closed) {
             Object raw;
             try {
-                raw = loop.poller.accept(this);
+                raw = loop.ops.accept(loop.eventing.raw(this));
             } catch (IOException e) {
                 acceptFailed(e);
                 return;
@@ -65,12 +65,12 @@ final class CoreListenSocket extends CorePoll implements ListenSocket {
             }
             SocketContext.PreOpenHandler preOpen = context.preOpen;
             if (preOpen != null) {
-                NativeHandle offered = loop.poller.handleOfRaw(raw);
+                NativeHandle offered = loop.ops.handleOf(raw);
                 NativeHandle kept;
                 try {
                     kept = preOpen.onPreOpen(context, offered);
                 } catch (Throwable t) {
-                    loop.poller.closeRaw(raw);
+                    loop.ops.close(raw);
                     loop.callbackFailed(context, t);
                     continue;
                 }
@@ -78,14 +78,14 @@ final class CoreListenSocket extends CorePoll implements ListenSocket {
                     continue;
                 }
                 try {
-                    raw = loop.poller.rawOf(kept);
+                    raw = loop.rawOf(kept);
                 } catch (IOException | IllegalArgumentException e) {
                     CoreLoop.log().log(System.Logger.Level.WARNING, "onPreOpen returned an unusable handle", e);
                     continue;
                 }
             }
             if (context.freed) {
-                loop.poller.closeRaw(raw);
+                loop.ops.close(raw);
                 return;
             }
             context.acceptRaw(raw, null);
@@ -124,7 +124,7 @@ final class CoreListenSocket extends CorePoll implements ListenSocket {
             return -1;
         }
         if (port == -2) {
-            port = context.loop.poller.localPort(this);
+            port = context.loop.ops.localPort(context.loop.eventing.raw(this));
         }
         return port;
     }
@@ -142,7 +142,7 @@ final class CoreListenSocket extends CorePoll implements ListenSocket {
             backoffTimer.close();
             backoffTimer = null;
         }
-        loop.poller.close(this);
+        loop.eventing.close(this);
         io = null;
         loop.liveCount--;
         if (unixFile != null) {
@@ -162,7 +162,7 @@ final class CoreListenSocket extends CorePoll implements ListenSocket {
     @Override
     public NativeHandle nativeHandle() {
         context.loop.checkThread();
-        return closed ? null : context.loop.poller.handle(this);
+        return closed ? null : context.loop.ops.handleOf(context.loop.eventing.raw(this));
     }
 
     @Override

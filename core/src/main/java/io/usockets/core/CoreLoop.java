@@ -10,12 +10,11 @@ import io.usockets.Socket;
 import io.usockets.SocketContext;
 import io.usockets.SocketContextOptions;
 import io.usockets.Timer;
-import io.usockets.core.spi.LoopDriver;
-import io.usockets.core.spi.Poller;
+import io.usockets.core.spi.Eventing;
+import io.usockets.core.spi.LoopCore;
+import io.usockets.core.spi.SocketOps;
 import io.usockets.core.spi.TlsSupport;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -28,15 +27,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The loop: µSockets' loop.c and the loop data of internal.h, written once for every backend.
  *
- * <p>One iteration is: pre (iteration number, low-priority queue, pre callback), the backend's poll with the
- * nearest timer as its timeout and every ready poll dispatched, wakeup handling (deferred tasks, wakeup
- * callback), due timers, and post (closed sockets released, post callback). The loop runs while a
- * non-fallthrough poll exists (sockets, listen sockets, non-fallthrough timers and polls count from creation
+ * <p>One iteration is: open (iteration number, connect errors, low-priority queue, pre callback), the ready polls
+ * dispatched by the eventing, and close (deferred tasks and wakeup callback, due timers, closed sockets released, post
+ * callback). Those two steps are written once, in {@link Steps}, and whoever runs the loop calls them: the eventing's
+ * own blocking loop ({@link io.usockets.core.spi.BlockingEventing}) or a host event loop (the Vert.x backends), which
+ * the core tells when an iteration or a timer needs scheduling ({@link Eventing#iterationNeeded()}). The loop runs
+ * while a non-fallthrough poll exists (sockets, listen sockets, non-fallthrough timers and polls count from creation
  * until they are closed and released).
- *
- * <p>A backend whose event loop belongs to someone else ({@link Poller#drivesLoop()}, the Vert.x backends) never
- * gets {@link Poller#poll}: it drives the same steps through a {@link LoopDriver} as its host loop delivers
- * events, and the core tells it when an iteration or a timer needs scheduling ({@link Poller#iterationNeeded()}).
  *
  * <p>Single-threaded, except {@link #wakeup()} and {@link #defer(Runnable)}.
  */
@@ -61,7 +58,9 @@ public final class CoreLoop implements Loop {
     private static final int DEFER_BATCH = 65536;
 
     final LoopOptions options;
-    final Poller poller;
+    final Eventing eventing;
+    /** The eventing's socket operations, read on every socket call. */
+    final SocketOps ops;
     private final CallbackErrorHandler errorHandler;
 
     /** Where reads land: one buffer per loop (invariant 3). */
@@ -115,17 +114,16 @@ public final class CoreLoop implements Loop {
 
     private Object ext;
 
-    /** The backend drives this loop from its host event loop (see {@link LoopDriver}). */
-    private final boolean driven;
-    /** Driven loops: an iteration is open (pre ran, post has not). */
+    /** An iteration is open (opened, not closed yet). */
     private boolean iterationOpen;
-    /** Driven loops: the nearest timer deadline must be computed again. */
+    /** The nearest timer deadline must be computed again. */
     private boolean timersDirty = true;
     private long nearestDeadline = Long.MAX_VALUE;
 
-    CoreLoop(LoopOptions options, Poller poller) {
+    CoreLoop(LoopOptions options, Eventing eventing) {
         this.options = options;
-        this.poller = poller;
+        this.eventing = eventing;
+        this.ops = eventing.ops();
         this.errorHandler = options.callbackErrorHandler();
         this.owner = Thread.currentThread();
         this.receiveBuffer = ByteBuffer.allocateDirect(options.receiveBufferSize());
@@ -134,10 +132,24 @@ public final class CoreLoop implements Loop {
         this.tickNanos = options.timeoutGranularity().toNanos();
         long ticks = options.longTimeoutGranularity().toNanos() / tickNanos;
         this.ticksPerLongTick = (int) Math.max(1, Math.min(ticks, 1 << 20));
-        this.driven = poller.drivesLoop();
-        if (driven) {
-            poller.attach(new Driver());
+        eventing.start(new Steps());
+    }
+
+    /** The loop's clock (the eventing's). */
+    long nanoTime() {
+        return eventing.nanoTime();
+    }
+
+    /**
+     * The raw descriptor or channel inside a handle the application gives (adoption, user polls, onPreOpen), refused
+     * with IllegalArgumentException when it is registered with this loop already.
+     */
+    Object rawOf(io.usockets.NativeHandle handle) throws java.io.IOException {
+        Object raw = ops.rawOf(handle);
+        if (eventing.isRegistered(raw)) {
+            throw new IllegalArgumentException(handle + " is already registered with this loop");
         }
+        return raw;
     }
 
     // ---------------------------------------------------------------- threads
@@ -163,16 +175,11 @@ public final class CoreLoop implements Loop {
         return Thread.currentThread() == owner;
     }
 
-    /** Hands the loop to another thread (a backend whose real thread is elsewhere). */
-    public void setOwner(Thread thread) {
-        owner = thread;
-    }
-
     // ---------------------------------------------------------------- public API
 
     @Override
     public String backend() {
-        return poller.backendName();
+        return eventing.backendName();
     }
 
     @Override
@@ -217,21 +224,8 @@ public final class CoreLoop implements Loop {
             if (freed) {
                 throw new IllegalStateException("the loop has been freed");
             }
-            if (driven) {
-                // The backend's host thread drives the loop while run() waits; only the owning thread may hand it over.
-                checkThread();
-            } else if (current != owner) {
-                // The loop thread is the creating thread until run() starts, then the running thread (SEMANTICS.md).
-                owner = current;
-            }
-            if (driven) {
-                poller.runDriven();
-            } else {
-                integrate();
-                while (liveCount > 0 && !freeRequested) {
-                    iterate();
-                }
-            }
+            // The eventing runs the iterations: a blocking one on this thread, a guest one on its host's thread.
+            eventing.run();
         } finally {
             running = false;
         }
@@ -240,33 +234,11 @@ public final class CoreLoop implements Loop {
         }
     }
 
-    /** One iteration: pre, poll and dispatch, wakeups, timers, post. */
-    private void iterate() {
-        pre();
-        long timeout = nextTimerTimeout();
-        if (wakeupPending.get() || !pendingConnectErrors.isEmpty() || !deferred.isEmpty()) {
-            // A backend may have consumed the wakeup signal itself (NIO's selectNow does): the flag decides.
-            timeout = 0;
-        }
-        try {
-            poller.poll(timeout);
-        } catch (IOException e) {
-            throw new UncheckedIOException("the " + backend() + " backend failed to poll", e);
-        }
-        if (wakeupPending.get()) {
-            handleWakeup();
-        }
-        fireTimers();
-        post();
-    }
-
     @Override
     public void integrate() {
         checkUsable();
         startSweep();
-        if (driven) {
-            poller.integrated();
-        }
+        eventing.integrated();
     }
 
     private void startSweep() {
@@ -286,7 +258,7 @@ public final class CoreLoop implements Loop {
         }
         if (running || iterationOpen) {
             freeRequested = true;
-            poller.wakeup();
+            eventing.wakeup();
             return;
         }
         doFree();
@@ -301,7 +273,7 @@ public final class CoreLoop implements Loop {
     public void wakeup() {
         // The flag orders the caller's earlier writes before the loop's wakeup handling; the backend coalesces.
         wakeupPending.set(true);
-        poller.wakeup();
+        eventing.wakeup();
     }
 
     @Override
@@ -314,7 +286,7 @@ public final class CoreLoop implements Loop {
         }
         deferred.add(task);
         wakeupPending.set(true);
-        poller.wakeup();
+        eventing.wakeup();
     }
 
     @Override
@@ -336,8 +308,12 @@ public final class CoreLoop implements Loop {
 
     // ---------------------------------------------------------------- iteration parts
 
-    /** µSockets' us_internal_loop_pre. */
-    private void pre() {
+    /** Opens an iteration (µSockets' us_internal_loop_pre) unless one is open. */
+    private void openIteration() {
+        if (iterationOpen || freed) {
+            return;
+        }
+        iterationOpen = true;
         iteration++;
         deliverConnectErrors();
         handleLowPrioritySockets();
@@ -351,8 +327,20 @@ public final class CoreLoop implements Loop {
         }
     }
 
-    /** µSockets' us_internal_loop_post. */
-    private void post() {
+    /**
+     * Closes the open iteration, opening one first if none is: wakeup handling, due timers, then µSockets'
+     * us_internal_loop_post (closed sockets released, post callback). A free asked for inside the iteration takes
+     * effect here unless run() is on its way out, which frees the loop itself.
+     */
+    private void closeIteration() {
+        if (freed) {
+            return;
+        }
+        openIteration();
+        if (wakeupPending.get()) {
+            handleWakeup();
+        }
+        fireTimers();
         releaseClosedSockets();
         LoopCallback post = options.onPost();
         if (post != null) {
@@ -361,6 +349,16 @@ public final class CoreLoop implements Loop {
             } catch (Throwable t) {
                 callbackFailed(this, t);
             }
+        }
+        iterationOpen = false;
+        if (freeRequested) {
+            if (!running) {
+                doFree();
+            }
+            return;
+        }
+        if (wakeupPending.get() || !pendingConnectErrors.isEmpty() || lowPriorityHead != null) {
+            eventing.iterationNeeded();
         }
     }
 
@@ -436,8 +434,8 @@ public final class CoreLoop implements Loop {
     void linkClosed(CoreSocket s) {
         s.next = closedHead;
         closedHead = s;
-        if (driven && !iterationOpen && !freed) {
-            poller.iterationNeeded();
+        if (!iterationOpen && !freed) {
+            eventing.iterationNeeded();
         }
     }
 
@@ -458,8 +456,8 @@ public final class CoreLoop implements Loop {
 
     void scheduleConnectError(CoreSocket s, CloseCode code, Throwable reason) {
         pendingConnectErrors.add(new PendingConnectError(s, code, reason));
-        if (driven && !iterationOpen) {
-            poller.iterationNeeded();
+        if (!iterationOpen) {
+            eventing.iterationNeeded();
         }
     }
 
@@ -494,11 +492,11 @@ public final class CoreLoop implements Loop {
         timersChanged();
     }
 
-    /** A timer was armed, disarmed, fired or closed: a driving backend re-arms its host timer. */
+    /** A timer was armed, disarmed, fired or closed: a guest eventing re-arms its host timer. */
     void timersChanged() {
         timersDirty = true;
-        if (driven && !iterationOpen && !freed) {
-            poller.iterationNeeded();
+        if (!iterationOpen && !freed) {
+            eventing.iterationNeeded();
         }
     }
 
@@ -521,24 +519,20 @@ public final class CoreLoop implements Loop {
         timersHaveHoles = false;
     }
 
-    /** Nanoseconds to the nearest armed timer, or -1 to block until an event. */
-    private long nextTimerTimeout() {
-        long nearest = Long.MAX_VALUE;
-        boolean any = false;
-        for (int i = 0; i < timerCount; i++) {
-            CoreTimer<?> t = timers[i];
-            if (t != null && t.armed) {
-                any = true;
-                if (t.deadline < nearest) {
+    /** The deadline of the nearest armed timer, or {@link Long#MAX_VALUE}; computed again only after a change. */
+    private long nextTimerDeadline() {
+        if (timersDirty) {
+            timersDirty = false;
+            long nearest = Long.MAX_VALUE;
+            for (int i = 0; i < timerCount; i++) {
+                CoreTimer<?> t = timers[i];
+                if (t != null && t.armed && t.deadline < nearest) {
                     nearest = t.deadline;
                 }
             }
+            nearestDeadline = nearest;
         }
-        if (!any) {
-            return -1;
-        }
-        long wait = nearest - System.nanoTime();
-        return wait <= 0 ? 0 : wait;
+        return nearestDeadline;
     }
 
     private void fireTimers() {
@@ -546,7 +540,7 @@ public final class CoreLoop implements Loop {
         if (n == 0) {
             return;
         }
-        long now = System.nanoTime();
+        long now = nanoTime();
         for (int i = 0; i < n; i++) {
             CoreTimer<?> t = timers[i];
             if (t != null && t.armed && t.deadline - now <= 0) {
@@ -654,7 +648,7 @@ public final class CoreLoop implements Loop {
         compactTimers();
         CoreUserPoll.freeAll(this);
         deferred.clear();
-        poller.close();
+        eventing.close();
         freed = true;
     }
 
@@ -663,18 +657,19 @@ public final class CoreLoop implements Loop {
     /** User polls alive, so free() can release them; a small intrusive list. */
     CoreUserPoll<?> userPolls;
 
-    // ---------------------------------------------------------------- driven loops
+    // ---------------------------------------------------------------- the steps an eventing calls
 
-    /** The iteration steps a driving backend calls (see {@link LoopDriver}); one per loop. */
-    private final class Driver implements LoopDriver {
+    /** The iteration steps handed to the eventing (see {@link LoopCore}); one per loop. */
+    private final class Steps implements LoopCore {
 
         @Override
         public void openIteration() {
-            if (iterationOpen || freed) {
-                return;
-            }
-            iterationOpen = true;
-            pre();
+            CoreLoop.this.openIteration();
+        }
+
+        @Override
+        public void closeIteration() {
+            CoreLoop.this.closeIteration();
         }
 
         @Override
@@ -685,42 +680,22 @@ public final class CoreLoop implements Loop {
         }
 
         @Override
-        public void closeIteration() {
-            if (freed) {
-                return;
+        public long waitNanos() {
+            if (wakeupPending.get() || !pendingConnectErrors.isEmpty() || !deferred.isEmpty()) {
+                // An eventing may have consumed the wakeup signal itself (NIO's selectNow does): the flag decides.
+                return 0;
             }
-            openIteration();
-            if (wakeupPending.get()) {
-                handleWakeup();
+            long deadline = CoreLoop.this.nextTimerDeadline();
+            if (deadline == Long.MAX_VALUE) {
+                return -1;
             }
-            fireTimers();
-            post();
-            iterationOpen = false;
-            if (freeRequested) {
-                if (!running) {
-                    doFree();
-                }
-                return;
-            }
-            if (wakeupPending.get() || !pendingConnectErrors.isEmpty() || lowPriorityHead != null) {
-                poller.iterationNeeded();
-            }
+            long wait = deadline - nanoTime();
+            return wait <= 0 ? 0 : wait;
         }
 
         @Override
         public long nextTimerDeadline() {
-            if (timersDirty) {
-                timersDirty = false;
-                long nearest = Long.MAX_VALUE;
-                for (int i = 0; i < timerCount; i++) {
-                    CoreTimer<?> t = timers[i];
-                    if (t != null && t.armed && t.deadline < nearest) {
-                        nearest = t.deadline;
-                    }
-                }
-                nearestDeadline = nearest;
-            }
-            return nearestDeadline;
+            return CoreLoop.this.nextTimerDeadline();
         }
 
         @Override
@@ -738,6 +713,11 @@ public final class CoreLoop implements Loop {
         }
 
         @Override
+        public void checkThread() {
+            CoreLoop.this.checkThread();
+        }
+
+        @Override
         public void setOwner(Thread thread) {
             owner = thread;
         }
@@ -749,7 +729,7 @@ public final class CoreLoop implements Loop {
             }
             if (iterationOpen || running) {
                 freeRequested = true;
-                poller.iterationNeeded();
+                eventing.iterationNeeded();
                 return;
             }
             owner = Thread.currentThread();

@@ -22,7 +22,7 @@ public final class CoreLoopFactory implements LoopFactory {
         }
         var backend = Backends.choose(options);
         try {
-            return new CoreLoop(options, backend.createPoller(options));
+            return new CoreLoop(options, backend.createEventing(options));
         } catch (IOException e) {
             throw new UncheckedIOException("the " + backend.name() + " backend could not create a loop", e);
         }

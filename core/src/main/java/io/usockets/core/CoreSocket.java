@@ -78,7 +78,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     private void applyInterest() {
         if ((flags & CLOSED) == 0 && io != null) {
             int effective = (flags & READ_PAUSED) != 0 ? events & ~READABLE : events;
-            context.loop.poller.setInterest(this, effective);
+            context.loop.eventing.setInterest(this, effective);
         }
     }
 
@@ -125,12 +125,13 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         }
     }
 
+    /** Reads once into the loop's receive buffer after READABLE readiness and hands on what came. */
     private void read(CoreLoop loop) {
         ByteBuffer buffer = loop.receiveBuffer;
         buffer.clear();
         int n;
         try {
-            n = loop.poller.read(this, buffer);
+            n = loop.ops.read(loop.eventing.raw(this), buffer);
         } catch (IOException e) {
             close(ErrorCodes.of(e), e);
             return;
@@ -141,6 +142,27 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
             emitData(view);
         } else if (n < 0) {
             receivedEnd();
+        }
+    }
+
+    /** Bytes a completion-based backend has already read: the same path as a readiness read that returned them. */
+    @Override
+    public final void onReceived(ByteBuffer data) {
+        if ((flags & CLOSED) == 0 && data.hasRemaining()) {
+            emitData(data);
+        }
+    }
+
+    /** A completion-based backend's read ended the stream: the peer's FIN (null) or a failure. */
+    @Override
+    public final void onReceiveEnded(IOException error) {
+        if ((flags & CLOSED) != 0) {
+            return;
+        }
+        if (error == null) {
+            receivedEnd();
+        } else {
+            close(ErrorCodes.of(error), error);
         }
     }
 
@@ -174,7 +196,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         CoreLoop loop = context.loop;
         boolean connected;
         try {
-            connected = loop.poller.finishConnect(this);
+            connected = loop.ops.finishConnect(loop.eventing.raw(this));
         } catch (IOException e) {
             connectFailed(ErrorCodes.of(e), e);
             return;
@@ -255,7 +277,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         }
         int written;
         try {
-            written = loop.poller.write(this, data, msgMore);
+            written = loop.ops.write(loop.eventing.raw(this), data, msgMore);
         } catch (IOException e) {
             close(ErrorCodes.of(e), e);
             return 0;
@@ -282,6 +304,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
             return 0;
         }
         ByteBuffer scratch = loop.sendScratch;
+        Object raw = loop.eventing.raw(this);
         int total = 0;
         try {
             while (total < length) {
@@ -289,7 +312,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
                 scratch.clear();
                 scratch.put(data, offset + total, chunk).flip();
                 boolean more = msgMore || total + chunk < length;
-                int n = loop.poller.write(this, scratch, more);
+                int n = loop.ops.write(raw, scratch, more);
                 total += n;
                 if (n < chunk) {
                     break;
@@ -322,7 +345,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         }
         long written;
         try {
-            written = loop.poller.write2(this, header, payload);
+            written = loop.ops.write2(loop.eventing.raw(this), header, payload);
         } catch (IOException e) {
             close(ErrorCodes.of(e), e);
             return 0;
@@ -342,7 +365,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
             return;
         }
         try {
-            loop.poller.flush(this);
+            loop.ops.flush(loop.eventing.raw(this));
         } catch (IOException e) {
             close(ErrorCodes.of(e), e);
         }
@@ -434,7 +457,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         if ((flags & CLOSED) != 0 || io == null) {
             return -1;
         }
-        return context.loop.poller.localPort(this);
+        return context.loop.ops.localPort(context.loop.eventing.raw(this));
     }
 
     @Override
@@ -443,7 +466,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         if ((flags & CLOSED) != 0 || io == null || kind != KIND_SOCKET) {
             return -1;
         }
-        return context.loop.poller.remotePort(this);
+        return context.loop.ops.remotePort(context.loop.eventing.raw(this));
     }
 
     @Override
@@ -452,7 +475,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         if ((flags & CLOSED) != 0 || io == null || kind != KIND_SOCKET) {
             return new byte[0];
         }
-        return context.loop.poller.remoteAddress(this);
+        return context.loop.ops.remoteAddress(context.loop.eventing.raw(this));
     }
 
     @Override
@@ -461,7 +484,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         if ((flags & CLOSED) != 0 || io == null) {
             return null;
         }
-        return context.loop.poller.handle(this);
+        return context.loop.ops.handleOf(context.loop.eventing.raw(this));
     }
 
     @Override
@@ -510,7 +533,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         flags |= SHUT_DOWN;
         removeInterest(WRITABLE);
         try {
-            loop.poller.shutdownOutput(this);
+            loop.ops.shutdownOutput(loop.eventing.raw(this));
         } catch (IOException e) {
             close(ErrorCodes.of(e), e);
             return;
@@ -529,7 +552,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
             return;
         }
         try {
-            loop.poller.shutdownInput(this);
+            loop.ops.shutdownInput(loop.eventing.raw(this));
         } catch (IOException e) {
             close(ErrorCodes.of(e), e);
         }
@@ -594,7 +617,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         }
         flags |= CLOSED;
         if (io != null) {
-            loop.poller.close(this);
+            loop.eventing.close(this);
         }
         loop.linkClosed(this);
         closed();

@@ -60,7 +60,7 @@ final class CoreTimer<E> implements Timer<E> {
     void setInternal(Callback<E> callback, long delayNanos, long repeatNanos) {
         this.callback = callback;
         this.repeatNanos = repeatNanos;
-        this.deadline = System.nanoTime() + delayNanos;
+        this.deadline = loop.nanoTime() + delayNanos;
         this.armed = true;
         loop.timersChanged();
     }

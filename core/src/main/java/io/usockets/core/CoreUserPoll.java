@@ -56,7 +56,7 @@ final class CoreUserPoll<E> extends CorePoll implements Poll<E> {
             throw new IllegalStateException("poll is already bound to " + handle);
         }
         try {
-            loop.poller.register(this, loop.poller.rawOf(nativeHandle));
+            loop.eventing.register(this, loop.rawOf(nativeHandle));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot register " + nativeHandle, e);
         }
@@ -91,7 +91,7 @@ final class CoreUserPoll<E> extends CorePoll implements Poll<E> {
             return;
         }
         events = newEvents;
-        loop.poller.setInterest(this, newEvents);
+        loop.eventing.setInterest(this, newEvents);
     }
 
     @Override
@@ -101,7 +101,7 @@ final class CoreUserPoll<E> extends CorePoll implements Poll<E> {
             return;
         }
         events = 0;
-        loop.poller.setInterest(this, 0);
+        loop.eventing.setInterest(this, 0);
     }
 
     @Override
@@ -134,7 +134,7 @@ final class CoreUserPoll<E> extends CorePoll implements Poll<E> {
         }
         freed = true;
         if (io != null) {
-            loop.poller.deregister(this);
+            loop.eventing.deregister(this);
             io = null;
         }
         if (!fallthrough) {

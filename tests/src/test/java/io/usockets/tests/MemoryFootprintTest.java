@@ -189,7 +189,7 @@ class MemoryFootprintTest {
     /** Bytes per descriptor of the native poller's lookup tables (the poll array and the state bytes); 0 elsewhere. */
     private static double slotBytes(Loop loop) {
         try {
-            Object poller = field(loop, "poller");
+            Object poller = field(loop, "eventing");
             if (!poller.getClass().getSimpleName().equals("NativePoller")) {
                 return 0;
             }
@@ -205,7 +205,7 @@ class MemoryFootprintTest {
     /** The native poller's route ({@code raw} or {@code handler}), or null on other backends. */
     private static String route(Loop loop) {
         try {
-            Object poller = field(loop, "poller");
+            Object poller = field(loop, "eventing");
             if (!poller.getClass().getSimpleName().equals("NativePoller")) {
                 return null;
             }

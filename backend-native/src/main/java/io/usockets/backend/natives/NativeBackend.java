@@ -3,7 +3,7 @@ package io.usockets.backend.natives;
 import io.netty.channel.epoll.Epoll;
 import io.usockets.LoopOptions;
 import io.usockets.core.spi.Backend;
-import io.usockets.core.spi.Poller;
+import io.usockets.core.spi.Eventing;
 
 import java.io.IOException;
 
@@ -59,7 +59,7 @@ public final class NativeBackend implements Backend {
     }
 
     @Override
-    public Poller createPoller(LoopOptions options) throws IOException {
+    public Eventing createEventing(LoopOptions options) throws IOException {
         String why = unavailableReason();
         if (why != null) {
             throw new IllegalStateException("the native backend cannot run here: " + why);

@@ -59,8 +59,8 @@ final class RawEpoll implements EpollRoute {
                 throw Errors.newIOException("epoll_wait", ready);
             }
         } catch (IOException | RuntimeException | Error e) {
-            NativePoller.closeQuietly(eventFd);
-            NativePoller.closeQuietly(epoll);
+            DescriptorSocketOps.closeQuietly(eventFd);
+            DescriptorSocketOps.closeQuietly(epoll);
             throw e;
         }
         epollFd = epoll.intValue();
@@ -135,8 +135,8 @@ final class RawEpoll implements EpollRoute {
     public void close() {
         synchronized (wakeLock) {
             closed = true;
-            NativePoller.closeQuietly(wake);
+            DescriptorSocketOps.closeQuietly(wake);
         }
-        NativePoller.closeQuietly(epoll);
+        DescriptorSocketOps.closeQuietly(epoll);
     }
 }

@@ -2,7 +2,7 @@ package io.usockets.backend.nio;
 
 import io.usockets.LoopOptions;
 import io.usockets.core.spi.Backend;
-import io.usockets.core.spi.Poller;
+import io.usockets.core.spi.Eventing;
 
 import java.io.IOException;
 
@@ -29,7 +29,7 @@ public final class NioBackend implements Backend {
     }
 
     @Override
-    public Poller createPoller(LoopOptions options) throws IOException {
+    public Eventing createEventing(LoopOptions options) throws IOException {
         return new NioPoller();
     }
 }

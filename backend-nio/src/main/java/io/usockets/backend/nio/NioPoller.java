@@ -1,32 +1,24 @@
 package io.usockets.backend.nio;
 
-import io.usockets.ListenOptions;
-import io.usockets.NativeHandle;
-import io.usockets.backend.nio.channels.ChannelOps;
+import io.usockets.backend.nio.channels.ChannelSocketOps;
+import io.usockets.backend.nio.channels.NioInterest;
+import io.usockets.core.spi.BlockingEventing;
 import io.usockets.core.spi.CorePoll;
-import io.usockets.core.spi.Poller;
 
 import java.io.IOException;
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 
 /**
- * One loop's java.nio poller: a {@link Selector}, with each poll's {@link SelectionKey} as its {@code io} handle
- * and the poll itself as the key's attachment.
+ * One loop's java.nio eventing: a {@link Selector}, with each poll's {@link SelectionKey} as its {@code io} handle
+ * and the poll itself as the key's attachment. The socket operations are {@link ChannelSocketOps}.
  *
  * <p>Ready keys are delivered through {@link Selector#select(Consumer, long)} with one consumer made at
  * construction, so no selected-key set, iterator or lambda is allocated per event. Interest maps as
  * READABLE → OP_READ (OP_ACCEPT on a listen socket), WRITABLE → OP_WRITE (OP_CONNECT while a connect is pending).
  * NIO reports errors as readiness of every interest op; the core then finds the error on the read or write.
- *
- * <p>{@code msgMore} and {@code flush} do nothing on NIO: the JDK exposes neither MSG_MORE nor TCP_CORK, and every
- * TCP socket has TCP_NODELAY set, so each write goes out at once.
  *
  * <p>NIO defers closing a registered channel's descriptor to the selector's next select. For a connected socket
  * that only delays the release (the peer already got FIN). For a listen socket it would keep the port accepting,
@@ -37,11 +29,11 @@ import java.util.function.Consumer;
  *
  * <p>Single-threaded except {@link #wakeup()}.
  */
-final class NioPoller implements Poller {
+final class NioPoller extends BlockingEventing {
 
     private final Selector selector;
+    private final ChannelSocketOps ops = new ChannelSocketOps("nio");
     private final Consumer<SelectionKey> dispatch = this::dispatch;
-    private final ByteBuffer[] gather = new ByteBuffer[2];
     /** True while {@link #poll} is inside a select, where the JDK forbids a nested select. */
     private boolean selecting;
     /** A flush of cancelled keys was asked for during a select. */
@@ -56,15 +48,20 @@ final class NioPoller implements Poller {
         return "nio";
     }
 
+    @Override
+    public ChannelSocketOps ops() {
+        return ops;
+    }
+
     private void dispatch(SelectionKey key) {
         if (!key.isValid()) {
             return;
         }
-        ((CorePoll) key.attachment()).onReady(ChannelOps.readyEvents(key.readyOps()), false);
+        ((CorePoll) key.attachment()).onReady(NioInterest.readyEvents(key.readyOps()), false);
     }
 
     @Override
-    public void poll(long timeoutNanos) throws IOException {
+    protected void waitAndDispatch(long timeoutNanos) throws IOException {
         selecting = true;
         try {
             if (timeoutNanos < 0) {
@@ -142,9 +139,9 @@ final class NioPoller implements Poller {
     @Override
     public void setInterest(CorePoll poll, int events) {
         SelectionKey key = (SelectionKey) poll.io;
-        int ops = ChannelOps.interestOps(poll.kind, events, key.channel());
-        if (key.interestOps() != ops) {
-            key.interestOps(ops);
+        int interest = NioInterest.interestOps(poll.kind, events, key.channel());
+        if (key.interestOps() != interest) {
+            key.interestOps(interest);
         }
     }
 
@@ -152,7 +149,7 @@ final class NioPoller implements Poller {
     public void close(CorePoll poll) {
         SelectionKey key = (SelectionKey) poll.io;
         if (key != null) {
-            closeRaw(key.channel());
+            ops.close(key.channel());
             if (poll.kind == CorePoll.KIND_LISTEN) {
                 // Release the port now, not at the next select (see the class comment).
                 flushCancelledKeys();
@@ -169,104 +166,16 @@ final class NioPoller implements Poller {
         }
     }
 
-    @Override
-    public void closeRaw(Object raw) {
-        ChannelOps.close((SelectableChannel) raw);
-    }
-
-    // ---------------------------------------------------------------- listen, accept, connect
+    // ---------------------------------------------------------------- raw channels
 
     @Override
-    public Object listen(SocketAddress address, ListenOptions options) throws IOException {
-        return ChannelOps.listen(address, options);
+    public Object raw(CorePoll poll) {
+        return ((SelectionKey) poll.io).channel();
     }
 
     @Override
-    public Object accept(CorePoll listen) throws IOException {
-        return ChannelOps.accept((ServerSocketChannel) ((SelectionKey) listen.io).channel());
-    }
-
-    @Override
-    public Object connect(SocketAddress remote, SocketAddress source) throws IOException {
-        return ChannelOps.connect(remote, source);
-    }
-
-    @Override
-    public boolean finishConnect(CorePoll socket) throws IOException {
-        return ((SocketChannel) ((SelectionKey) socket.io).channel()).finishConnect();
-    }
-
-    // ---------------------------------------------------------------- reading and writing
-
-    private static SocketChannel channel(CorePoll socket) {
-        return (SocketChannel) ((SelectionKey) socket.io).channel();
-    }
-
-    @Override
-    public int read(CorePoll socket, ByteBuffer buffer) throws IOException {
-        return channel(socket).read(buffer);
-    }
-
-    @Override
-    public int write(CorePoll socket, ByteBuffer buffer, boolean msgMore) throws IOException {
-        return channel(socket).write(buffer);
-    }
-
-    @Override
-    public long write2(CorePoll socket, ByteBuffer header, ByteBuffer payload) throws IOException {
-        return ChannelOps.write2(channel(socket), gather, header, payload);
-    }
-
-    @Override
-    public void flush(CorePoll socket) {
-        // Nothing is held back on NIO: see the class comment.
-    }
-
-    @Override
-    public void shutdownOutput(CorePoll socket) throws IOException {
-        channel(socket).shutdownOutput();
-    }
-
-    @Override
-    public void shutdownInput(CorePoll socket) throws IOException {
-        channel(socket).shutdownInput();
-    }
-
-    // ---------------------------------------------------------------- addresses and handles
-
-    @Override
-    public int localPort(CorePoll poll) {
-        return ChannelOps.localPort(((SelectionKey) poll.io).channel());
-    }
-
-    @Override
-    public int remotePort(CorePoll socket) {
-        return ChannelOps.remotePort(channel(socket));
-    }
-
-    @Override
-    public byte[] remoteAddress(CorePoll socket) {
-        return ChannelOps.remoteAddress(channel(socket));
-    }
-
-    @Override
-    public NativeHandle handle(CorePoll poll) {
-        return NativeHandle.ofChannel(((SelectionKey) poll.io).channel());
-    }
-
-    @Override
-    public NativeHandle handleOfRaw(Object raw) {
-        return NativeHandle.ofChannel((SelectableChannel) raw);
-    }
-
-    @Override
-    public Object rawOf(NativeHandle handle) throws IOException {
-        SelectableChannel channel = ChannelOps.channelOf(handle, "nio");
-        SelectionKey key = channel.keyFor(selector);
-        if (key != null && key.isValid()) {
-            throw new IllegalArgumentException(handle + " is already registered with this loop");
-        }
-        channel.configureBlocking(false);
-        return channel;
+    public boolean isRegistered(Object raw) {
+        SelectionKey key = ((SelectableChannel) raw).keyFor(selector);
+        return key != null && key.isValid();
     }
 }

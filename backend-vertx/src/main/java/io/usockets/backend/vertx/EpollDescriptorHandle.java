@@ -4,6 +4,7 @@ import io.netty.channel.IoEvent;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.unix.FileDescriptor;
+import io.usockets.backend.natives.EpollEvents;
 import io.usockets.core.spi.CorePoll;
 
 /**
@@ -13,8 +14,6 @@ import io.usockets.core.spi.CorePoll;
 final class EpollDescriptorHandle extends VertxHandle implements EpollIoHandle {
 
     final FileDescriptor fd;
-    /** TCP_CORK is on (msgMore). */
-    boolean corked;
 
     EpollDescriptorHandle(VertxPoller poller, CorePoll poll, FileDescriptor fd) {
         super(poller, poll);
@@ -27,8 +26,14 @@ final class EpollDescriptorHandle extends VertxHandle implements EpollIoHandle {
     }
 
     @Override
+    Object raw() {
+        return fd;
+    }
+
+    @Override
     int readyEvents(IoEvent event) {
-        return VertxEpollPoller.readyEvents(this, ((EpollIoEvent) event).ops().value());
+        return EpollEvents.readyEvents(((EpollIoEvent) event).ops().value(),
+                EpollEvents.effectiveInterest(poll.kind, interest));
     }
 
     @Override

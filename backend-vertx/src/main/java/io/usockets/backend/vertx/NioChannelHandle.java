@@ -3,7 +3,7 @@ package io.usockets.backend.vertx;
 import io.netty.channel.IoEvent;
 import io.netty.channel.nio.NioIoEvent;
 import io.netty.channel.nio.NioIoHandle;
-import io.usockets.backend.nio.channels.ChannelOps;
+import io.usockets.backend.nio.channels.NioInterest;
 import io.usockets.core.spi.CorePoll;
 
 import java.nio.channels.SelectableChannel;
@@ -24,8 +24,13 @@ final class NioChannelHandle extends VertxHandle implements NioIoHandle {
     }
 
     @Override
+    Object raw() {
+        return channel;
+    }
+
+    @Override
     int readyEvents(IoEvent event) {
-        return ChannelOps.readyEvents(((NioIoEvent) event).ops().value());
+        return NioInterest.readyEvents(((NioIoEvent) event).ops().value());
     }
 
     @Override

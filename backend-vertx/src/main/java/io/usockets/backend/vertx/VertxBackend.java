@@ -3,7 +3,7 @@ package io.usockets.backend.vertx;
 import io.netty.channel.IoEventLoop;
 import io.usockets.LoopOptions;
 import io.usockets.core.spi.Backend;
-import io.usockets.core.spi.Poller;
+import io.usockets.core.spi.Eventing;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -47,7 +47,7 @@ public class VertxBackend implements Backend {
     }
 
     @Override
-    public Poller createPoller(LoopOptions options) throws IOException {
+    public Eventing createEventing(LoopOptions options) throws IOException {
         Object hint = options.hint();
         Vertx owned = hint == null ? createVertx() : null;
         try {

@@ -3,6 +3,7 @@ package io.usockets.backend.vertx;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoRegistration;
+import io.usockets.backend.natives.EpollEvents;
 import io.usockets.core.spi.CorePoll;
 
 /**
@@ -35,7 +36,10 @@ abstract class VertxHandle implements IoHandle {
     }
 
     /** Added to {@link #readyEvents}'s mask when the transport saw an error condition (EPOLLERR, EPOLLHUP). */
-    static final int ERROR = 1 << 8;
+    static final int ERROR = EpollEvents.ERROR;
+
+    /** The channel or descriptor, for the socket operations. */
+    abstract Object raw();
 
     /** The core's READABLE/WRITABLE mask for one of the transport's events, plus {@link #ERROR}; 0 to ignore it. */
     abstract int readyEvents(IoEvent event);

@@ -2,44 +2,40 @@ package io.usockets.backend.vertx;
 
 import io.netty.channel.nio.NioIoOps;
 import io.vertx.core.Vertx;
-import io.usockets.ListenOptions;
-import io.usockets.NativeHandle;
-import io.usockets.backend.nio.channels.ChannelOps;
+import io.usockets.backend.nio.channels.ChannelSocketOps;
+import io.usockets.backend.nio.channels.NioInterest;
 import io.usockets.core.spi.CorePoll;
 
 import java.io.IOException;
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 
 /**
- * The {@code vertx} backend's poller: polls are java.nio channels registered with Netty's NIO selector behind the
- * Vert.x event loop (as {@link NioChannelHandle}s); the socket operations are backend-nio's {@link ChannelOps}.
+ * The {@code vertx} backend's eventing: polls are java.nio channels registered with Netty's NIO selector behind the
+ * Vert.x event loop (as {@link NioChannelHandle}s); the socket operations are backend-nio's {@link ChannelSocketOps}.
  *
  * <p>Interest goes to Netty as one of its cached {@link NioIoOps} constants, so changing it allocates nothing.
- * {@code msgMore} and {@code flush} do nothing, as on the nio backend (no MSG_MORE or TCP_CORK in java.nio).
  *
  * <p>Single-threaded (see {@link VertxPoller}).
  */
 final class VertxNioPoller extends VertxPoller {
 
-    private final ByteBuffer[] gather = new ByteBuffer[2];
+    private final ChannelSocketOps ops;
     /** Netty's selector, learnt from the first registration (for the re-registration check and flushing). */
     private Selector selector;
 
     VertxNioPoller(String backendName, VertxAccess access, Vertx owned, long tickNanos) {
         super(backendName, access, owned, tickNanos);
+        this.ops = new ChannelSocketOps(backendName);
     }
 
-    private static SocketChannel channel(CorePoll socket) {
-        return (SocketChannel) ((NioChannelHandle) socket.io).channel;
+    @Override
+    public ChannelSocketOps ops() {
+        return ops;
     }
 
-    private static NioIoOps ops(int value) {
+    private static NioIoOps nettyOps(int value) {
         return switch (value) {
             case 0 -> NioIoOps.NONE;
             case SelectionKey.OP_READ -> NioIoOps.READ;
@@ -63,10 +59,10 @@ final class VertxNioPoller extends VertxPoller {
     @Override
     void submit(VertxHandle h) {
         NioChannelHandle n = (NioChannelHandle) h;
-        int value = ChannelOps.interestOps(h.poll.kind, h.interest, n.channel);
+        int value = NioInterest.interestOps(h.poll.kind, h.interest, n.channel);
         if (value != h.submitted && h.registration != null) {
             h.submitted = value;
-            h.registration.submit(ops(value));
+            h.registration.submit(nettyOps(value));
             if (selector == null) {
                 selector = ((SelectionKey) h.registration.attachment()).selector();
             }
@@ -78,11 +74,6 @@ final class VertxNioPoller extends VertxPoller {
         if (h.registration != null) {
             h.registration.submit(NioIoOps.NONE);
         }
-    }
-
-    @Override
-    void closeHandle(VertxHandle h) {
-        ChannelOps.close(((NioChannelHandle) h).channel);
     }
 
     /**
@@ -103,102 +94,12 @@ final class VertxNioPoller extends VertxPoller {
     }
 
     @Override
-    public void closeRaw(Object raw) {
-        ChannelOps.close((SelectableChannel) raw);
-    }
-
-    // ---------------------------------------------------------------- listen, accept, connect
-
-    @Override
-    public Object listen(SocketAddress address, ListenOptions options) throws IOException {
-        return ChannelOps.listen(address, options);
-    }
-
-    @Override
-    public Object accept(CorePoll listen) throws IOException {
-        return ChannelOps.accept((ServerSocketChannel) ((NioChannelHandle) listen.io).channel);
-    }
-
-    @Override
-    public Object connect(SocketAddress remote, SocketAddress source) throws IOException {
-        return ChannelOps.connect(remote, source);
-    }
-
-    @Override
-    public boolean finishConnect(CorePoll socket) throws IOException {
-        return channel(socket).finishConnect();
-    }
-
-    // ---------------------------------------------------------------- reading and writing
-
-    @Override
-    public int read(CorePoll socket, ByteBuffer buffer) throws IOException {
-        return channel(socket).read(buffer);
-    }
-
-    @Override
-    public int write(CorePoll socket, ByteBuffer buffer, boolean msgMore) throws IOException {
-        return channel(socket).write(buffer);
-    }
-
-    @Override
-    public long write2(CorePoll socket, ByteBuffer header, ByteBuffer payload) throws IOException {
-        return ChannelOps.write2(channel(socket), gather, header, payload);
-    }
-
-    @Override
-    public void flush(CorePoll socket) {
-        // Nothing is held back on NIO.
-    }
-
-    @Override
-    public void shutdownOutput(CorePoll socket) throws IOException {
-        channel(socket).shutdownOutput();
-    }
-
-    @Override
-    public void shutdownInput(CorePoll socket) throws IOException {
-        channel(socket).shutdownInput();
-    }
-
-    // ---------------------------------------------------------------- addresses and handles
-
-    @Override
-    public int localPort(CorePoll poll) {
-        return ChannelOps.localPort(((NioChannelHandle) poll.io).channel);
-    }
-
-    @Override
-    public int remotePort(CorePoll socket) {
-        return ChannelOps.remotePort(channel(socket));
-    }
-
-    @Override
-    public byte[] remoteAddress(CorePoll socket) {
-        return ChannelOps.remoteAddress(channel(socket));
-    }
-
-    @Override
-    public NativeHandle handle(CorePoll poll) {
-        return NativeHandle.ofChannel(((NioChannelHandle) poll.io).channel);
-    }
-
-    @Override
-    public NativeHandle handleOfRaw(Object raw) {
-        return NativeHandle.ofChannel((SelectableChannel) raw);
-    }
-
-    @Override
-    public Object rawOf(NativeHandle handle) throws IOException {
-        SelectableChannel channel = ChannelOps.channelOf(handle, backendName());
+    public boolean isRegistered(Object raw) {
         Selector s = selector;
-        if (s != null) {
-            SelectionKey key = channel.keyFor(s);
-            if (key != null && key.isValid()) {
-                throw new IllegalArgumentException(handle + " is already registered with this loop");
-            }
+        if (s == null) {
+            return false;
         }
-        channel.configureBlocking(false);
-        return channel;
+        SelectionKey key = ((SelectableChannel) raw).keyFor(s);
+        return key != null && key.isValid();
     }
 }

@@ -8,8 +8,8 @@ import io.vertx.core.Closeable;
 import io.vertx.core.Completable;
 import io.vertx.core.Vertx;
 import io.usockets.core.spi.CorePoll;
-import io.usockets.core.spi.LoopDriver;
-import io.usockets.core.spi.Poller;
+import io.usockets.core.spi.Eventing;
+import io.usockets.core.spi.LoopCore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,12 +20,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One loop's poller on the Netty event loop behind a Vert.x context: every poll is a {@link VertxHandle}
- * registered with that event loop, and the loop is driven through the core's {@link LoopDriver} as Netty delivers
- * events, runs our tasks and fires our timer. The transport subclasses add the socket operations.
+ * One loop's eventing on the Netty event loop behind a Vert.x context: every poll is a {@link VertxHandle}
+ * registered with that event loop, and the loop is driven through the core's {@link LoopCore} steps as Netty delivers
+ * events, runs our tasks and fires our timer. The transport subclasses say how a handle is registered and which
+ * socket operations it uses.
  *
  * <p><b>Iterations.</b> Before the first event of a batch the iteration is opened (pre). After each event, if the
- * core has end-of-iteration work ({@link LoopDriver#needsBatchEnd()}: closed sockets, the low-priority budget,
+ * core has end-of-iteration work ({@link LoopCore#needsBatchEnd()}: closed sockets, the low-priority budget,
  * wakeups, onPre/onPost callbacks) one task is queued on the event loop, which Netty runs after the whole batch
  * of I/O: that task closes the iteration (post). Otherwise the iteration is closed right after the event, so the
  * steady state queues nothing (Netty's task queue allocates a chunk every 1024 tasks). An iteration started by
@@ -46,7 +47,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Single-threaded on the event-loop thread (or the owning thread through hand-overs), except {@link #wakeup()}.
  */
-abstract class VertxPoller implements Poller {
+abstract class VertxPoller implements Eventing {
 
     private static final System.Logger LOG = System.getLogger("io.usockets");
     private static final long HANDOVER_TIMEOUT_SECONDS = 30;
@@ -60,7 +61,7 @@ abstract class VertxPoller implements Poller {
     /** The Vert.x instance this poller created (standalone) and closes, or null when embedded. */
     private final Vertx owned;
 
-    private LoopDriver driver;
+    private LoopCore driver;
     /** The event loop drives the loop (written on the event-loop thread; read by wakeup from anywhere). */
     private volatile boolean attached;
     /** Attached for good: created on the event-loop thread, or integrate() was called. */
@@ -109,14 +110,10 @@ abstract class VertxPoller implements Poller {
 
     // ---------------------------------------------------------------- driving
 
+    /** Called by the loop's constructor: a loop created on the event-loop thread is handed to it at once, for good. */
     @Override
-    public final boolean drivesLoop() {
-        return true;
-    }
-
-    @Override
-    public final void attach(LoopDriver loopDriver) {
-        this.driver = loopDriver;
+    public final void start(LoopCore loopCore) {
+        this.driver = loopCore;
         if (Thread.currentThread() == eventLoopThread) {
             attachedForGood = true;
             attached = true;
@@ -125,8 +122,13 @@ abstract class VertxPoller implements Poller {
         }
     }
 
+    /**
+     * The loop's {@code run()}: hands the loop to the event loop and blocks the calling thread until no non-fallthrough
+     * poll is left, then gives the loop back to the calling thread. Only the thread that owns the loop may do that.
+     */
     @Override
-    public final void runDriven() {
+    public final void run() {
+        driver.checkThread();
         Thread caller = Thread.currentThread();
         if (caller == eventLoopThread) {
             throw new IllegalStateException("run() called on the Vert.x event-loop thread '" + caller.getName()
@@ -299,7 +301,7 @@ abstract class VertxPoller implements Poller {
         if (!attached || closed || taskQueued) {
             return;
         }
-        if (driver.nextTimerDeadline() - System.nanoTime() > 0) {
+        if (driver.nextTimerDeadline() - nanoTime() > 0) {
             armTimer();
             return;
         }
@@ -378,7 +380,7 @@ abstract class VertxPoller implements Poller {
         if (deadline < armedDeadline) {
             cancelTimer();
             armedDeadline = deadline;
-            long delay = Math.max(0, deadline - System.nanoTime());
+            long delay = Math.max(0, deadline - nanoTime());
             armedTimer = eventLoop.schedule(timerTask, delay, TimeUnit.NANOSECONDS);
         }
     }
@@ -389,7 +391,7 @@ abstract class VertxPoller implements Poller {
             return;
         }
         periodicNext = sweepDeadline;
-        long delay = Math.max(0, sweepDeadline - System.nanoTime());
+        long delay = Math.max(0, sweepDeadline - nanoTime());
         periodic = eventLoop.scheduleAtFixedRate(periodicTask, delay, tickNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -419,11 +421,6 @@ abstract class VertxPoller implements Poller {
         if (attached && !closed && wakeupQueued.compareAndSet(false, true)) {
             eventLoop.execute(wakeupTask);
         }
-    }
-
-    @Override
-    public final void poll(long timeoutNanos) {
-        throw new UnsupportedOperationException("the " + backendName + " backend is driven by its Vert.x event loop");
     }
 
     // ---------------------------------------------------------------- closing
@@ -526,8 +523,10 @@ abstract class VertxPoller implements Poller {
     /** Submits no interest at all. */
     abstract void withdrawInterest(VertxHandle h);
 
-    /** Closes the transport's handle (channel or descriptor). */
-    abstract void closeHandle(VertxHandle h);
+    @Override
+    public final Object raw(CorePoll poll) {
+        return ((VertxHandle) poll.io).raw();
+    }
 
     @Override
     public final void register(CorePoll poll, Object raw) throws IOException {
@@ -586,7 +585,7 @@ abstract class VertxPoller implements Poller {
         boolean listen = poll.kind == CorePoll.KIND_LISTEN;
         onLoopIfOpen(() -> {
             cancel(h);
-            closeHandle(h);
+            ops().close(h.raw());
             if (listen) {
                 requestFlush();
             }

@@ -4,7 +4,8 @@ import io.usockets.LoopOptions;
 
 /**
  * A poll backend found with {@link java.util.ServiceLoader}: Netty 4.2's pluggable {@code IoHandler} factories are
- * the model. One backend object serves every loop; {@link #createPoller} makes one {@link Poller} per loop.
+ * the model. One backend object serves every loop; {@link #createEventing} makes one {@link Eventing} (with its
+ * {@link SocketOps}) per loop.
  */
 public interface Backend {
 
@@ -22,6 +23,6 @@ public interface Backend {
         return false;
     }
 
-    /** Creates the poller of one loop. */
-    Poller createPoller(LoopOptions options) throws java.io.IOException;
+    /** Creates the eventing of one loop, with the socket operations it uses. */
+    Eventing createEventing(LoopOptions options) throws java.io.IOException;
 }

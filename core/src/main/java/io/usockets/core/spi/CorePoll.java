@@ -4,8 +4,8 @@ package io.usockets.core.spi;
  * What a backend sees of a poll: the core's sockets, listen sockets and user polls all extend this class, so a
  * socket carries its poll state inline (µSockets: "sockets are polls").
  *
- * <p>{@link #io} is the backend's handle for the poll's descriptor (a {@code SelectionKey} on nio), set by
- * {@link Poller#register}. {@link #kind} tells the backend how to map interest: a connecting socket's WRITABLE
+ * <p>{@link #io} is the eventing's handle for the poll's descriptor (a {@code SelectionKey} on nio), set by
+ * {@link Eventing#register}. {@link #kind} tells the backend how to map interest: a connecting socket's WRITABLE
  * means "connect finished", a listen socket's READABLE means "accept".
  *
  * <p>Single-threaded: owned by one loop's thread.
@@ -42,4 +42,19 @@ public abstract class CorePoll {
      * WRITABLE, {@code error} says the backend saw an error condition on the descriptor.
      */
     public abstract void onReady(int events, boolean error);
+
+    /**
+     * Called by a completion-based backend (one that reads before it reports, as io_uring does) on the loop thread with
+     * bytes it has already read for this poll: a view valid only during the call, never empty. Only sockets read this
+     * way; other polls ignore it.
+     */
+    public void onReceived(java.nio.ByteBuffer data) {
+    }
+
+    /**
+     * Called by a completion-based backend when a read it made for this poll ended the stream: {@code error} is null for
+     * the peer's FIN, else the failure. Only sockets read this way; other polls ignore it.
+     */
+    public void onReceiveEnded(java.io.IOException error) {
+    }
 }

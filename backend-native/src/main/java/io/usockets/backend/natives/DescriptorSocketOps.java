@@ -7,6 +7,7 @@ import io.netty.channel.unix.Socket;
 import io.usockets.ListenOptions;
 import io.usockets.NativeHandle;
 import io.usockets.core.spi.Addresses;
+import io.usockets.core.spi.SocketOps;
 
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -17,18 +18,23 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.NotYetConnectedException;
+import java.util.Arrays;
 
 /**
- * The socket operations of the descriptor backends on Netty's {@link Socket} objects, shared by the {@code native}
- * backend (its own epoll set) and the {@code vertx-epoll} backend (Netty's epoll behind a Vert.x event loop):
- * opening listen and connecting sockets, accepting, reading and writing through memory addresses, corking,
- * addresses, and wrapping descriptors.
+ * The socket operations on raw descriptors, held in Netty's {@link Socket} objects ({@link UnixSocket} for unix
+ * sockets, a plain {@link FileDescriptor} for a user poll's pipe, eventfd or timerfd): used by the {@code native}
+ * backend (its own epoll set) and the {@code vertx-epoll} backend (Netty's epoll behind a Vert.x event loop). Netty's
+ * epoll library is only the JNI binding here: no Netty channel, pipeline or buffer is involved.
  *
  * <p>Reads and writes pass memory addresses: direct buffers go to the kernel as they are; heap buffers are copied
  * through one 64 KiB direct scratch buffer per instance, a chunk per call. {@code write2} is one {@code writev}
- * from a two-entry iovec array in direct memory. One instance per loop; single-threaded.
+ * from a two-entry iovec array in direct memory. {@code msgMore} turns TCP_CORK on; the next write without it,
+ * {@code write2} or {@code flush} turns it off, which sends what was held. Which descriptors are corked is one bit per
+ * descriptor number here, cleared when the descriptor is closed. Every TCP socket has TCP_NODELAY.
+ *
+ * <p>One instance per loop; single-threaded.
  */
-public final class DescriptorOps {
+public final class DescriptorSocketOps implements SocketOps {
 
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_CORK = 3;
@@ -38,6 +44,7 @@ public final class DescriptorOps {
     private static final int SCRATCH_SIZE = 64 * 1024;
     private static final System.Logger LOG = System.getLogger("io.usockets");
 
+    private final String backendName;
     private final ByteBuffer scratch;
     private final long scratchAddress;
     private final ByteBuffer iov;
@@ -47,8 +54,12 @@ public final class DescriptorOps {
     private ByteBuffer lastReadBuffer;
     private long lastReadAddress;
 
-    /** Allocates the scratch buffer and the iovec array of one loop. */
-    public DescriptorOps() {
+    /** Descriptor numbers with TCP_CORK on, one bit each. */
+    private long[] corked = new long[16];
+
+    /** Allocates the scratch buffer and the iovec array of one loop of the backend named {@code backendName}. */
+    public DescriptorSocketOps(String backendName) {
+        this.backendName = backendName;
         scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
         scratchAddress = Buffer.memoryAddress(scratch);
         iov = ByteBuffer.allocateDirect(32).order(ByteOrder.nativeOrder());
@@ -67,8 +78,8 @@ public final class DescriptorOps {
         }
     }
 
-    /** Opens a listening socket on a TCP or unix address (SO_REUSEPORT unless exclusive). */
-    public static Socket listen(SocketAddress address, ListenOptions options) throws IOException {
+    @Override
+    public Socket listen(SocketAddress address, ListenOptions options) throws IOException {
         if (address instanceof UnixDomainSocketAddress unix) {
             UnixSocket socket = UnixSocket.open();
             try {
@@ -100,8 +111,9 @@ public final class DescriptorOps {
         }
     }
 
-    /** Accepts one pending connection (non-blocking, TCP_NODELAY on TCP), or null if none is pending. */
-    public Socket accept(Socket server) throws IOException {
+    @Override
+    public Socket accept(Object listen) throws IOException {
+        Socket server = (Socket) listen;
         while (true) {
             // accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC; -1 when nothing is pending.
             int fd = server.accept(acceptedAddress);
@@ -122,8 +134,8 @@ public final class DescriptorOps {
         }
     }
 
-    /** Starts a non-blocking connect to {@code remote}, bound first to {@code source} if not null. */
-    public static Socket connect(SocketAddress remote, SocketAddress source) throws IOException {
+    @Override
+    public Socket connect(SocketAddress remote, SocketAddress source) throws IOException {
         if (remote instanceof UnixDomainSocketAddress unix) {
             UnixSocket socket = UnixSocket.open();
             try {
@@ -149,8 +161,14 @@ public final class DescriptorOps {
         }
     }
 
-    /** Reads into {@code buffer} from its position: the count, 0 if nothing is ready, -1 at end of stream. */
-    public int read(Socket socket, ByteBuffer buffer) throws IOException {
+    @Override
+    public boolean finishConnect(Object socket) throws IOException {
+        return ((Socket) socket).finishConnect();
+    }
+
+    @Override
+    public int read(Object raw, ByteBuffer buffer) throws IOException {
+        Socket socket = (Socket) raw;
         int position = buffer.position();
         int n;
         if (buffer.isDirect()) {
@@ -172,8 +190,23 @@ public final class DescriptorOps {
         return n;
     }
 
+    @Override
+    public int write(Object raw, ByteBuffer buffer, boolean msgMore) throws IOException {
+        Socket socket = (Socket) raw;
+        int fd = socket.intValue();
+        if (msgMore && !isCorked(fd) && !(socket instanceof UnixSocket)) {
+            setCork(socket, true);
+            markCorked(fd, true);
+        }
+        int n = send(socket, buffer);
+        if (!msgMore) {
+            uncork(socket, fd);
+        }
+        return n;
+    }
+
     /** Sends from {@code buffer} what the kernel takes now, advancing its position; returns the count. */
-    public int send(Socket socket, ByteBuffer buffer) throws IOException {
+    private int send(Socket socket, ByteBuffer buffer) throws IOException {
         int position = buffer.position();
         int n;
         if (buffer.isDirect()) {
@@ -188,7 +221,9 @@ public final class DescriptorOps {
     }
 
     /** One gathering write of {@code header} then {@code payload}, advancing both; returns the total count. */
-    public long write2(Socket socket, ByteBuffer header, ByteBuffer payload) throws IOException {
+    @Override
+    public long write2(Object raw, ByteBuffer header, ByteBuffer payload) throws IOException {
+        Socket socket = (Socket) raw;
         int headerPosition = header.position();
         int headerLength = header.remaining();
         int payloadPosition = payload.position();
@@ -212,7 +247,46 @@ public final class DescriptorOps {
         int fromHeader = (int) Math.min(n, headerLength);
         header.position(headerPosition + fromHeader);
         payload.position(payloadPosition + (int) (n - fromHeader));
+        uncork(socket, socket.intValue());
         return n;
+    }
+
+    @Override
+    public void flush(Object raw) throws IOException {
+        Socket socket = (Socket) raw;
+        uncork(socket, socket.intValue());
+    }
+
+    private void uncork(Socket socket, int fd) throws IOException {
+        if (isCorked(fd)) {
+            markCorked(fd, false);
+            setCork(socket, false);
+        }
+    }
+
+    private boolean isCorked(int fd) {
+        int word = fd >>> 6;
+        return word < corked.length && (corked[word] & (1L << fd)) != 0;
+    }
+
+    private void markCorked(int fd, boolean on) {
+        int word = fd >>> 6;
+        if (word >= corked.length) {
+            if (!on) {
+                return;
+            }
+            corked = Arrays.copyOf(corked, Math.max(corked.length * 2, word + 1));
+        }
+        if (on) {
+            corked[word] |= 1L << fd;
+        } else {
+            corked[word] &= ~(1L << fd);
+        }
+    }
+
+    /** Turns TCP_CORK on or off. */
+    private static void setCork(Socket socket, boolean on) throws IOException {
+        socket.setIntOpt(IPPROTO_TCP, TCP_CORK, on ? 1 : 0);
     }
 
     /**
@@ -220,27 +294,36 @@ public final class DescriptorOps {
      * reset answers ENOTCONN, which Netty turns into an unchecked {@code NotYetConnectedException}; it is ignored
      * here, as the JDK's NIO and µSockets ignore it, and the reset reaches the socket on its next read.
      */
-    public static void shutdown(Socket socket, boolean input, boolean output) throws IOException {
+    private static void shutdown(Object raw, boolean input, boolean output) throws IOException {
         try {
-            socket.shutdown(input, output);
+            ((Socket) raw).shutdown(input, output);
         } catch (NotYetConnectedException e) {
             // ENOTCONN: nothing left to shut down.
         }
     }
 
-    /** Whether TCP_CORK applies (TCP sockets, not unix ones). */
-    public static boolean corkable(Socket socket) {
-        return !(socket instanceof UnixSocket);
+    @Override
+    public void shutdownOutput(Object socket) throws IOException {
+        shutdown(socket, false, true);
     }
 
-    /** Turns TCP_CORK on or off. */
-    public static void setCork(Socket socket, boolean on) throws IOException {
-        socket.setIntOpt(IPPROTO_TCP, TCP_CORK, on ? 1 : 0);
+    @Override
+    public void shutdownInput(Object socket) throws IOException {
+        shutdown(socket, true, false);
     }
 
-    /** The local port, or -1 (unix sockets). */
-    public static int localPort(Socket socket) {
-        if (socket instanceof UnixSocket) {
+    /** Closes the descriptor (forgetting its TCP_CORK bit), logging a failure at DEBUG. */
+    @Override
+    public void close(Object raw) {
+        FileDescriptor fd = (FileDescriptor) raw;
+        markCorked(fd.intValue(), false);
+        closeQuietly(fd);
+    }
+
+    /** The local port, or -1 (unix sockets and other descriptors). */
+    @Override
+    public int localPort(Object raw) {
+        if (!(raw instanceof Socket socket) || socket instanceof UnixSocket) {
             return -1;
         }
         InetSocketAddress local = socket.localAddress();
@@ -248,7 +331,9 @@ public final class DescriptorOps {
     }
 
     /** The remote port, or -1 (unix sockets). */
-    public static int remotePort(Socket socket) {
+    @Override
+    public int remotePort(Object raw) {
+        Socket socket = (Socket) raw;
         if (socket instanceof UnixSocket) {
             return -1;
         }
@@ -257,7 +342,9 @@ public final class DescriptorOps {
     }
 
     /** The remote IP bytes (4 for IPv4 and IPv4-mapped peers, 16 for IPv6), or empty for unix sockets. */
-    public static byte[] remoteAddress(Socket socket) {
+    @Override
+    public byte[] remoteAddress(Object raw) {
+        Socket socket = (Socket) raw;
         if (!(socket instanceof UnixSocket)) {
             InetSocketAddress remote = socket.remoteAddress();
             if (remote != null && remote.getAddress() != null) {
@@ -267,18 +354,19 @@ public final class DescriptorOps {
         return new byte[0];
     }
 
-    /** The public handle of a descriptor. */
-    public static NativeHandle handleOf(FileDescriptor fd) {
-        return NativeHandle.ofDescriptor(fd.intValue());
+    @Override
+    public NativeHandle handleOf(Object raw) {
+        return NativeHandle.ofDescriptor(((FileDescriptor) raw).intValue());
     }
 
     /**
      * Wraps a descriptor given by the application: a unix socket becomes a {@link UnixSocket}, another socket a plain
      * {@link Socket}, and any other pollable descriptor (a pipe, an eventfd, a timerfd, for a user poll) a
      * {@link FileDescriptor}; its blocking mode is left as it is. A channel handle or a closed descriptor is an
-     * IllegalArgumentException naming {@code backendName}; the caller checks that it is not registered already.
+     * IllegalArgumentException naming the backend; the core checks that it is not registered already.
      */
-    public static FileDescriptor wrap(NativeHandle handle, String backendName) {
+    @Override
+    public FileDescriptor rawOf(NativeHandle handle) {
         if (handle.isChannel()) {
             throw new IllegalArgumentException(handle + " holds a channel; the " + backendName
                     + " backend needs a descriptor");

@@ -3,7 +3,7 @@ package io.usockets.backend.nio.channels;
 import io.usockets.ListenOptions;
 import io.usockets.NativeHandle;
 import io.usockets.core.spi.Addresses;
-import io.usockets.core.spi.CorePoll;
+import io.usockets.core.spi.SocketOps;
 
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -14,76 +14,34 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
 /**
- * The socket operations of the java.nio backends on plain channels, shared by the {@code nio} backend (its own
- * Selector) and the {@code vertx} backend (Netty's NIO selector behind a Vert.x event loop): opening listen and
- * connecting channels, accepting, addresses, and the mapping between the core's READABLE/WRITABLE and NIO's
- * interest and ready operations.
+ * The socket operations on java.nio channels, used by the {@code nio} backend (its own Selector) and the {@code vertx}
+ * backend (Netty's NIO selector behind a Vert.x event loop): opening listen and connecting channels, accepting, reading,
+ * writing, shutting down, addresses and handles. Raw objects are {@link SocketChannel}s and
+ * {@link ServerSocketChannel}s (any {@link SelectableChannel} for user polls).
  *
- * <p>Stateless; every method may be called on any thread that may touch the channel.
+ * <p>{@code msgMore} and {@link #flush} do nothing: java.nio exposes neither MSG_MORE nor TCP_CORK, and every TCP
+ * channel has TCP_NODELAY, so each write goes out at once.
+ *
+ * <p>One instance per loop (it holds the array of a gathering write); single-threaded.
  */
-public final class ChannelOps {
+public final class ChannelSocketOps implements SocketOps {
 
     private static final System.Logger LOG = System.getLogger("io.usockets");
 
-    private ChannelOps() {
+    private final String backendName;
+    private final ByteBuffer[] gather = new ByteBuffer[2];
+
+    /** The operations of one loop of the backend named {@code backendName} (for messages). */
+    public ChannelSocketOps(String backendName) {
+        this.backendName = backendName;
     }
 
-    /** NIO interest operations for a poll of {@code kind} on {@code channel} watching {@code events}. */
-    public static int interestOps(byte kind, int events, SelectableChannel channel) {
-        int ops = 0;
-        switch (kind) {
-            case CorePoll.KIND_LISTEN -> {
-                if ((events & CorePoll.READABLE) != 0) {
-                    ops = SelectionKey.OP_ACCEPT;
-                }
-            }
-            case CorePoll.KIND_CONNECTING -> {
-                if ((events & CorePoll.WRITABLE) != 0) {
-                    // A connect that completed at once never signals OP_CONNECT: wait for OP_WRITE instead.
-                    ops = ((SocketChannel) channel).isConnectionPending() ? SelectionKey.OP_CONNECT
-                            : SelectionKey.OP_WRITE;
-                }
-            }
-            case CorePoll.KIND_SOCKET -> {
-                if ((events & CorePoll.READABLE) != 0) {
-                    ops = SelectionKey.OP_READ;
-                }
-                if ((events & CorePoll.WRITABLE) != 0) {
-                    ops |= SelectionKey.OP_WRITE;
-                }
-            }
-            default -> {
-                int valid = channel.validOps();
-                if ((events & CorePoll.READABLE) != 0) {
-                    ops = valid & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
-                }
-                if ((events & CorePoll.WRITABLE) != 0) {
-                    ops |= valid & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
-                }
-            }
-        }
-        return ops;
-    }
-
-    /** The core's READABLE/WRITABLE mask for NIO ready operations. */
-    public static int readyEvents(int readyOps) {
-        int events = 0;
-        if ((readyOps & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
-            events |= CorePoll.READABLE;
-        }
-        if ((readyOps & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
-            events |= CorePoll.WRITABLE;
-        }
-        return events;
-    }
-
-    /** Opens a non-blocking listening channel on a TCP or unix address (SO_REUSEPORT unless exclusive). */
-    public static ServerSocketChannel listen(SocketAddress address, ListenOptions options) throws IOException {
+    @Override
+    public ServerSocketChannel listen(SocketAddress address, ListenOptions options) throws IOException {
         ServerSocketChannel channel;
         boolean unix = address instanceof UnixDomainSocketAddress;
         if (unix) {
@@ -110,8 +68,9 @@ public final class ChannelOps {
         }
     }
 
-    /** Accepts one pending connection, non-blocking with TCP_NODELAY, or null if none is pending. */
-    public static SocketChannel accept(ServerSocketChannel server) throws IOException {
+    @Override
+    public SocketChannel accept(Object listen) throws IOException {
+        ServerSocketChannel server = (ServerSocketChannel) listen;
         for (;;) {
             SocketChannel channel = server.accept();
             if (channel == null) {
@@ -133,8 +92,8 @@ public final class ChannelOps {
         }
     }
 
-    /** Starts a non-blocking connect to {@code remote}, bound first to {@code source} if not null. */
-    public static SocketChannel connect(SocketAddress remote, SocketAddress source) throws IOException {
+    @Override
+    public SocketChannel connect(SocketAddress remote, SocketAddress source) throws IOException {
         SocketChannel channel;
         if (remote instanceof UnixDomainSocketAddress) {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -156,30 +115,62 @@ public final class ChannelOps {
         }
     }
 
+    @Override
+    public boolean finishConnect(Object socket) throws IOException {
+        return ((SocketChannel) socket).finishConnect();
+    }
+
+    @Override
+    public int read(Object socket, ByteBuffer buffer) throws IOException {
+        return ((SocketChannel) socket).read(buffer);
+    }
+
+    @Override
+    public int write(Object socket, ByteBuffer buffer, boolean msgMore) throws IOException {
+        return ((SocketChannel) socket).write(buffer);
+    }
+
     /** One gathering write of {@code header} then {@code payload} through a reused two-element array. */
-    public static long write2(SocketChannel channel, ByteBuffer[] pair, ByteBuffer header, ByteBuffer payload)
-            throws IOException {
+    @Override
+    public long write2(Object socket, ByteBuffer header, ByteBuffer payload) throws IOException {
+        ByteBuffer[] pair = gather;
         pair[0] = header;
         pair[1] = payload;
         try {
-            return channel.write(pair);
+            return ((SocketChannel) socket).write(pair);
         } finally {
             pair[0] = null;
             pair[1] = null;
         }
     }
 
-    /** Closes a channel, logging a failure at DEBUG. */
-    public static void close(SelectableChannel channel) {
+    @Override
+    public void flush(Object socket) {
+        // Nothing is held back on NIO: see the class comment.
+    }
+
+    @Override
+    public void shutdownOutput(Object socket) throws IOException {
+        ((SocketChannel) socket).shutdownOutput();
+    }
+
+    @Override
+    public void shutdownInput(Object socket) throws IOException {
+        ((SocketChannel) socket).shutdownInput();
+    }
+
+    @Override
+    public void close(Object raw) {
         try {
-            channel.close();
+            ((SelectableChannel) raw).close();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "close failed", e);
         }
     }
 
     /** The local port of a socket or listen channel, or -1 (unix sockets, closed channels). */
-    public static int localPort(SelectableChannel channel) {
+    @Override
+    public int localPort(Object channel) {
         try {
             SocketAddress local = channel instanceof ServerSocketChannel s ? s.getLocalAddress()
                     : ((SocketChannel) channel).getLocalAddress();
@@ -190,18 +181,20 @@ public final class ChannelOps {
     }
 
     /** The remote port, or -1 (unix sockets, closed channels). */
-    public static int remotePort(SocketChannel channel) {
+    @Override
+    public int remotePort(Object channel) {
         try {
-            return channel.getRemoteAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
+            return ((SocketChannel) channel).getRemoteAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
         } catch (IOException e) {
             return -1;
         }
     }
 
     /** The remote IP bytes (4 for IPv4 and IPv4-mapped peers, 16 for IPv6), or empty for unix sockets. */
-    public static byte[] remoteAddress(SocketChannel channel) {
+    @Override
+    public byte[] remoteAddress(Object channel) {
         try {
-            if (channel.getRemoteAddress() instanceof InetSocketAddress inet) {
+            if (((SocketChannel) channel).getRemoteAddress() instanceof InetSocketAddress inet) {
                 return Addresses.remoteAddressBytes(inet.getAddress());
             }
         } catch (IOException e) {
@@ -210,11 +203,14 @@ public final class ChannelOps {
         return new byte[0];
     }
 
-    /**
-     * The open channel inside a public handle, or IllegalArgumentException if it holds a descriptor or is closed;
-     * the caller still checks that the channel is not registered with its own loop and makes it non-blocking.
-     */
-    public static SelectableChannel channelOf(NativeHandle handle, String backendName) {
+    @Override
+    public NativeHandle handleOf(Object raw) {
+        return NativeHandle.ofChannel((SelectableChannel) raw);
+    }
+
+    /** The open channel inside a public handle, made non-blocking; a descriptor or a closed channel is refused. */
+    @Override
+    public SelectableChannel rawOf(NativeHandle handle) throws IOException {
         SelectableChannel channel = handle.channel();
         if (channel == null) {
             throw new IllegalArgumentException(handle + " holds a descriptor; the " + backendName
@@ -223,6 +219,7 @@ public final class ChannelOps {
         if (!channel.isOpen()) {
             throw new IllegalArgumentException(handle + " is closed");
         }
+        channel.configureBlocking(false);
         return channel;
     }
 }

@@ -1,0 +1,44 @@
+package io.usockets.core.spi;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * An eventing that runs its loop itself by blocking for events (epoll_wait, Selector.select): µSockets'
+ * {@code us_loop_run} in {@code epoll_kqueue.c}. {@link #run()} is written here once; a backend supplies only the
+ * wait-and-dispatch step.
+ *
+ * <p>Single-threaded except {@link #wakeup()}.
+ */
+public abstract class BlockingEventing implements Eventing {
+
+    /** The loop's iteration steps, set by {@link #start}. */
+    protected LoopCore core;
+
+    @Override
+    public final void start(LoopCore loopCore) {
+        this.core = loopCore;
+    }
+
+    /** Runs iterations on the calling thread, which becomes the loop thread, until no live poll is left. */
+    @Override
+    public final void run() {
+        core.setOwner(Thread.currentThread());
+        core.integrate();
+        while (core.keepsRunning()) {
+            core.openIteration();
+            try {
+                waitAndDispatch(core.waitNanos());
+            } catch (IOException e) {
+                throw new UncheckedIOException("the " + backendName() + " backend failed to wait for events", e);
+            }
+            core.closeIteration();
+        }
+    }
+
+    /**
+     * Blocks for at most {@code timeoutNanos} (negative: until an event or a wakeup; 0: not at all) and calls
+     * {@link CorePoll#onReady} for each ready poll.
+     */
+    protected abstract void waitAndDispatch(long timeoutNanos) throws IOException;
+}

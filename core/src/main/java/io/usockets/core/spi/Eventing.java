@@ -1,0 +1,77 @@
+package io.usockets.core.spi;
+
+import java.io.IOException;
+
+/**
+ * What one loop's event loop provides to the core, and nothing about sockets: watching a descriptor or channel for
+ * READABLE and WRITABLE readiness, running (or being driven by a host loop), waking up from another thread, and the
+ * loop's clock. It is the Java form of µSockets' {@code eventing/*.c}; what a descriptor can do is the other half of a
+ * backend, its {@link SocketOps}.
+ *
+ * <p>The core's iteration (pre, dispatch, post, the sweep) is written once, in {@link LoopCore}. An eventing either
+ * blocks for events and dispatches them itself between {@link LoopCore#openIteration()} and
+ * {@link LoopCore#closeIteration()} (see {@link BlockingEventing}, used by the native and nio backends), or is the
+ * guest of a host event loop and calls the same two steps around the host's batches of events (the Vert.x backends).
+ *
+ * <p>A poll's {@link CorePoll#io} is the eventing's own handle for it (a {@code SelectionKey}, a Netty {@code Socket},
+ * a Netty registration); {@link #raw} gives the socket operations the descriptor or channel behind it.
+ *
+ * <p>Every method except {@link #wakeup()} and {@link #nanoTime()} is called on the loop thread only.
+ */
+public interface Eventing {
+
+    /** The backend's name, as in the configuration. */
+    String backendName();
+
+    /** The socket operations this eventing's descriptors or channels use (one instance per loop). */
+    SocketOps ops();
+
+    /** Called once by the loop's constructor with the iteration steps it drives. */
+    void start(LoopCore core);
+
+    /** The loop's clock in nanoseconds (timers and the sweep read it; a scripted eventing can script it). */
+    default long nanoTime() {
+        return System.nanoTime();
+    }
+
+    /** Binds a raw descriptor or channel to the poll with no interest yet, setting {@link CorePoll#io}. */
+    void register(CorePoll poll, Object raw) throws IOException;
+
+    /** Sets the poll's interest to {@code events}, a mask of READABLE and WRITABLE (0 = none). */
+    void setInterest(CorePoll poll, int events);
+
+    /** The raw descriptor or channel of a registered poll, for its {@link SocketOps}. */
+    Object raw(CorePoll poll);
+
+    /** Whether a raw descriptor or channel is registered with this loop already. */
+    boolean isRegistered(Object raw);
+
+    /** Stops watching the poll and closes its descriptor or channel through {@link SocketOps#close}. */
+    void close(CorePoll poll);
+
+    /** Stops watching the poll but leaves its descriptor or channel open (user polls). */
+    void deregister(CorePoll poll);
+
+    /**
+     * The loop's {@code run()}: drives iterations until {@link LoopCore#keepsRunning()} is false, then returns on the
+     * calling thread.
+     */
+    void run();
+
+    /**
+     * Called on the loop thread when the core has work for an iteration while none is open (a timer changed, a socket
+     * closed, a connect failed outside any callback). A blocking eventing ignores it: its next iteration comes anyway.
+     */
+    default void iterationNeeded() {
+    }
+
+    /** Called by {@code Loop.integrate()} once the sweep runs: a guest eventing hands the loop to its host for good. */
+    default void integrated() {
+    }
+
+    /** Thread-safe: makes a blocked wait, or the next one, return promptly. */
+    void wakeup();
+
+    /** Releases the eventing's resources; the core has closed every poll first. */
+    void close();
+}
