@@ -11,7 +11,7 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
- * Picks a backend (SEMANTICS.md "Backends and configuration"): the loop option, else the {@code usockets.backend}
+ * Picks a backend (docs/RULES.md B8): the loop option, else the {@code usockets.backend}
  * system property, else the {@code USOCKETS_BACKEND} environment variable, else the highest-priority backend that
  * loads; a loop with a foreign-loop hint goes to the backend that accepts the hint.
  */

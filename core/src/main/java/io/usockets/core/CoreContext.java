@@ -55,7 +55,7 @@ public class CoreContext<C, S> implements SocketContext<C, S> {
     SocketHandler<S> end = cast(CLOSE_ON_END);
     CloseHandler<S> connectError = cast(NO_CLOSE);
 
-    /** The low-priority hook: sockets it selects have their reads budgeted per iteration (invariant 10). */
+    /** The low-priority hook: sockets it selects have their reads budgeted per iteration (docs/RULES.md I10). */
     LowPriority lowPriority;
 
     /** Intrusive lists and the sweep's iterator (µSockets' head_sockets, head_listen_sockets, iterator). */

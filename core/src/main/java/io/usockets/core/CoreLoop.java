@@ -63,7 +63,7 @@ public final class CoreLoop implements Loop {
     final SocketOps ops;
     private final CallbackErrorHandler errorHandler;
 
-    /** Where reads land: one buffer per loop (invariant 3). */
+    /** Where reads land: one buffer per loop (docs/RULES.md I3). */
     final ByteBuffer receiveBuffer;
     /** The read-only view of {@link #receiveBuffer} handed to onData; its bounds are reset per read. */
     final ByteBuffer receiveView;
@@ -154,7 +154,7 @@ public final class CoreLoop implements Loop {
 
     // ---------------------------------------------------------------- threads
 
-    /** Throws IllegalStateException naming both threads unless called on the loop thread (invariant 2). */
+    /** Throws IllegalStateException naming both threads unless called on the loop thread (docs/RULES.md I2). */
     public void checkThread() {
         Thread current = Thread.currentThread();
         if (current != owner) {
@@ -430,7 +430,7 @@ public final class CoreLoop implements Loop {
         s.lowPriorityState = CoreSocket.LOW_PRIORITY_NONE;
     }
 
-    /** Links a closed socket into the closed list; it is released after this iteration (invariant 5). */
+    /** Links a closed socket into the closed list; it is released after this iteration (docs/RULES.md I5). */
     void linkClosed(CoreSocket s) {
         s.next = closedHead;
         closedHead = s;

@@ -54,7 +54,7 @@ public class VertxBackend implements Backend {
             VertxAccess access = VertxAccess.of(owned != null ? owned : hint);
             IoEventLoop eventLoop = access.eventLoop();
             long tick = options.timeoutGranularity().toNanos();
-            // The loop's backend follows the Vert.x instance's transport (SEMANTICS.md), whichever backend took the hint.
+            // The loop's backend follows the Vert.x instance's transport (docs/RULES.md B8), whichever backend took the hint.
             if (eventLoop.isCompatible(NioChannelHandle.class)) {
                 return new VertxNioPoller("vertx", access, owned, tick);
             }

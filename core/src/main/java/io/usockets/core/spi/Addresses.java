@@ -2,7 +2,7 @@ package io.usockets.core.spi;
 
 import java.net.InetAddress;
 
-/** Address helpers shared by backends, so every backend reports remote addresses the same way (SEMANTICS.md). */
+/** Address helpers shared by backends, so every backend reports remote addresses the same way (docs/RULES.md B5). */
 public final class Addresses {
 
     private Addresses() {
