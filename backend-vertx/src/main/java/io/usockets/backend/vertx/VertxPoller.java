@@ -61,7 +61,7 @@ abstract class VertxPoller implements Eventing {
     /** The Vert.x instance this poller created (standalone) and closes, or null when embedded. */
     private final Vertx owned;
 
-    private LoopCore driver;
+    private LoopCore core;
     /** The event loop drives the loop (written on the event-loop thread; read by wakeup from anywhere). */
     private volatile boolean attached;
     /** Attached for good: created on the event-loop thread, or integrate() was called. */
@@ -113,11 +113,11 @@ abstract class VertxPoller implements Eventing {
     /** Called by the loop's constructor: a loop created on the event-loop thread is handed to it at once, for good. */
     @Override
     public final void start(LoopCore loopCore) {
-        this.driver = loopCore;
+        this.core = loopCore;
         if (Thread.currentThread() == eventLoopThread) {
             attachedForGood = true;
             attached = true;
-            startPeriodic(driver.integrate());
+            startPeriodic(core.integrate());
             iterationNeeded();
         }
     }
@@ -128,7 +128,7 @@ abstract class VertxPoller implements Eventing {
      */
     @Override
     public final void run() {
-        driver.checkThread();
+        core.checkThread();
         Thread caller = Thread.currentThread();
         if (caller == eventLoopThread) {
             throw new IllegalStateException("run() called on the Vert.x event-loop thread '" + caller.getName()
@@ -178,9 +178,9 @@ abstract class VertxPoller implements Eventing {
 
     /** On the event-loop thread: the loop is driven from here on; parked handles get their interest back. */
     private void handOver() {
-        driver.setOwner(eventLoopThread);
+        core.setOwner(eventLoopThread);
         attached = true;
-        startPeriodic(driver.integrate());
+        startPeriodic(core.integrate());
         for (int i = 0; i < parkedHandles.size(); i++) {
             VertxHandle h = parkedHandles.get(i);
             h.parked = false;
@@ -201,7 +201,7 @@ abstract class VertxPoller implements Eventing {
         CountDownLatch done = runDone;
         runCaller = null;
         runDone = null;
-        driver.setOwner(caller);
+        core.setOwner(caller);
         done.countDown();
     }
 
@@ -217,13 +217,13 @@ abstract class VertxPoller implements Eventing {
         Object previous = access.beginDispatch();
         inHandle = true;
         try {
-            driver.openIteration();
+            core.openIteration();
             h.poll.onReady(mask & (CorePoll.READABLE | CorePoll.WRITABLE), (mask & VertxHandle.ERROR) != 0);
             if (!taskQueued) {
-                if (driver.needsBatchEnd()) {
+                if (core.needsBatchEnd()) {
                     queueTask();
                 } else {
-                    driver.closeIteration();
+                    core.closeIteration();
                     afterIteration();
                 }
             }
@@ -254,11 +254,11 @@ abstract class VertxPoller implements Eventing {
     public final void iterationNeeded() {
         if (attached && !closed && Thread.currentThread() == eventLoopThread && !taskQueued) {
             if (inTask || inHandle) {
-                if (runDone != null && !driver.keepsRunning()) {
+                if (runDone != null && !core.keepsRunning()) {
                     return; // run() is over: the loop goes back to its owner, with no iteration open
                 }
                 taskQueued = true;
-                driver.openIteration();
+                core.openIteration();
                 eventLoop.schedule(iterationTask, 0, TimeUnit.NANOSECONDS);
             } else {
                 queueTask();
@@ -301,11 +301,11 @@ abstract class VertxPoller implements Eventing {
         if (!attached || closed || taskQueued) {
             return;
         }
-        if (driver.nextTimerDeadline() - nanoTime() > 0) {
+        if (core.nextTimerDeadline() - nanoTime() > 0) {
             armTimer();
             return;
         }
-        if (driver.needsBatchEnd()) {
+        if (core.needsBatchEnd()) {
             openUntilNextPoll();
         } else {
             // Iteration boundaries are not observable here (no onPre/onPost, no low-priority budget in use): fire
@@ -323,7 +323,7 @@ abstract class VertxPoller implements Eventing {
         inTask = true;
         try {
             taskQueued = true;
-            driver.openIteration();
+            core.openIteration();
             eventLoop.schedule(iterationTask, 0, TimeUnit.NANOSECONDS);
         } finally {
             inTask = false;
@@ -342,7 +342,7 @@ abstract class VertxPoller implements Eventing {
         Object previous = access.beginDispatch();
         inTask = true;
         try {
-            driver.closeIteration();
+            core.closeIteration();
             afterIteration();
         } finally {
             inTask = false;
@@ -355,7 +355,7 @@ abstract class VertxPoller implements Eventing {
         if (closed) {
             return;
         }
-        if (runDone != null && !driver.keepsRunning()) {
+        if (runDone != null && !core.keepsRunning()) {
             handBack();
             return;
         }
@@ -373,7 +373,7 @@ abstract class VertxPoller implements Eventing {
 
     /** Arms a one-shot Netty task for a deadline nearer than the next periodic run (see the class comment). */
     private void armTimer() {
-        long deadline = driver.nextTimerDeadline();
+        long deadline = core.nextTimerDeadline();
         if (deadline >= periodicNext - PERIODIC_SLACK_NANOS && periodicNext != Long.MAX_VALUE) {
             return;
         }
@@ -430,7 +430,7 @@ abstract class VertxPoller implements Eventing {
         if (!hostClosing && !closed) {
             hostClosing = true;
             LOG.log(System.Logger.Level.DEBUG, "the Vert.x event loop closed under an open usockets loop; freeing it");
-            driver.hostClosed();
+            core.hostClosed();
         }
     }
 
@@ -455,7 +455,7 @@ abstract class VertxPoller implements Eventing {
             Object previous = access.beginDispatch();
             inTask = true;
             try {
-                driver.hostClosed();
+                core.hostClosed();
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "freeing a usockets loop as Vert.x closed failed", e);
                 completeHostClose();
