@@ -3,9 +3,7 @@ package io.usockets.tests;
 import io.usockets.CloseCode;
 import io.usockets.Socket;
 import io.usockets.SocketContext;
-import io.usockets.tests.Part1Support.End;
-import io.usockets.tests.Part1Support.EventLog;
-import io.usockets.tests.Part1Support.Peer;
+import io.usockets.tests.Peer.End;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -175,7 +173,7 @@ class CloseInCallbackTest {
     void closingSocketWhoseDataIsInTheSameReadyBatchSuppressesItsOnData(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend);
                 ServerSocket server = new ServerSocket()) {
-            server.bind(new InetSocketAddress(Part1Support.loopback(), 0), 8);
+            server.bind(new InetSocketAddress(JavaNetPeers.loopback(), 0), 8);
             server.setSoTimeout((int) TestLoop.WAIT.toMillis());
             EventLog log = new EventLog();
             List<Socket<String>> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -222,7 +220,7 @@ class CloseInCallbackTest {
                 TestLoop.await(holding);
                 first.write("x");
                 second.write("y");
-                Part1Support.sleep(50);
+                Waits.sleep(50);
                 release.countDown();
                 log.await("close:", 1);
                 tl.run(() -> { });
@@ -266,7 +264,7 @@ class CloseInCallbackTest {
             assertEquals("[]", tl.call(() -> noOpViolations(s)), "calls on a released socket");
             assertEquals("[]", tl.call(() -> noOpViolations(s)), "calls on a released socket, again");
             // timeout(1) on the closed socket above must never fire.
-            Part1Support.awaitTicks(tl, context.get(), Part1Support.ticksOfSeconds(1) + 3);
+            Ticks.await(tl, context.get(), Ticks.ofSeconds(1) + 3);
             assertEquals(0, log.count("timeout"), "onTimeout of a closed socket: " + log);
             assertEquals(1, log.count("close:"), "onClose exactly once despite closing again: " + log);
             assertNull(tl.call(s::nativeHandle), "native handle of a closed socket");
@@ -277,7 +275,7 @@ class CloseInCallbackTest {
     private static String noOpViolations(Socket<Void> s) {
         StringBuilder bad = new StringBuilder("[");
         try {
-            ByteBuffer data = Part1Support.ascii("payload");
+            ByteBuffer data = Buffers.ascii("payload");
             int n = s.write(data, false);
             if (n != 0 || data.position() != 0) {
                 bad.append("write=").append(n).append(" position=").append(data.position()).append(' ');
@@ -286,8 +284,8 @@ class CloseInCallbackTest {
             if (n != 0) {
                 bad.append("writeArray=").append(n).append(' ');
             }
-            ByteBuffer header = Part1Support.ascii("h");
-            ByteBuffer payload = Part1Support.ascii("p");
+            ByteBuffer header = Buffers.ascii("h");
+            ByteBuffer payload = Buffers.ascii("p");
             n = s.write2(header, payload);
             if (n != 0 || header.position() != 0 || payload.position() != 0) {
                 bad.append("write2=").append(n).append(' ');

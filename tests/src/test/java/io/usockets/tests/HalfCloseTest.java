@@ -1,9 +1,7 @@
 package io.usockets.tests;
 
 import io.usockets.SocketContext;
-import io.usockets.tests.Part1Support.End;
-import io.usockets.tests.Part1Support.EventLog;
-import io.usockets.tests.Part1Support.Peer;
+import io.usockets.tests.Peer.End;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -23,12 +21,12 @@ class HalfCloseTest {
             int port = tl.call(() -> {
                 SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onData((s, data) -> {
-                    received.append(Part1Support.ascii(data));
+                    received.append(Buffers.ascii(data));
                     log.add("data");
                 }).onEnd(s -> {
                     log.add("end:closed=" + s.isClosed() + ":shutDown=" + s.isShutDown());
                     String reply = "got " + received;
-                    log.add("wrote:" + s.write(Part1Support.ascii(reply)) + "/" + reply.length());
+                    log.add("wrote:" + s.write(Buffers.ascii(reply)) + "/" + reply.length());
                     s.close();
                     log.add("afterClose:closed=" + s.isClosed());
                 }).onClose((s, code, reason) -> log.add("close:" + code));
@@ -58,12 +56,12 @@ class HalfCloseTest {
             int port = tl.call(() -> {
                 SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, isClient) -> {
-                    log.add("wrote:" + s.write(Part1Support.ascii("data")));
+                    log.add("wrote:" + s.write(Buffers.ascii("data")));
                     log.add("before:" + s.isShutDown());
                     s.shutdown();
                     log.add("after:" + s.isShutDown() + ":closed=" + s.isClosed());
                     accepted.complete(s);
-                }).onData((s, data) -> log.add("data:" + Part1Support.ascii(data)))
+                }).onData((s, data) -> log.add("data:" + Buffers.ascii(data)))
                         .onEnd(s -> log.add("end"))
                         .onClose((s, code, reason) -> log.add("close:" + code));
                 return ctx.listen("127.0.0.1", 0).port();
@@ -105,7 +103,7 @@ class HalfCloseTest {
                     s.shutdown();
                     log.add("twice:" + s.isShutDown() + ":closed=" + s.isClosed());
                     // µSockets: a write on a shut-down socket takes nothing.
-                    log.add("writeAfterShutdown:" + s.write(Part1Support.ascii("ignored")));
+                    log.add("writeAfterShutdown:" + s.write(Buffers.ascii("ignored")));
                 }).onClose((s, code, reason) -> log.add("close:" + code));
                 return ctx.listen("127.0.0.1", 0).port();
             });

@@ -5,9 +5,6 @@ import io.usockets.ListenSocket;
 import io.usockets.Loop;
 import io.usockets.Socket;
 import io.usockets.SocketContext;
-import io.usockets.tests.Part1Support.EventLog;
-import io.usockets.tests.Part1Support.OwnLoop;
-import io.usockets.tests.Part1Support.Peer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -81,7 +78,7 @@ class LoopTest {
             }, gate);
             gate.countDown();
             for (Thread t : threads) {
-                Part1Support.join(t);
+                Waits.join(t);
             }
             assertNotNull(TestLoop.await(sawAllFinal), "the wakeup callback never saw every thread's last write");
             assertTrue(wakeupCalls.get() >= 1, "the wakeup callback never ran");
@@ -119,9 +116,9 @@ class LoopTest {
             }, gate);
             gate.countDown();
             for (Thread t : threads) {
-                Part1Support.join(t);
+                Waits.join(t);
             }
-            Part1Support.waitUntil(() -> total.get() >= THREADS * PER_THREAD, "all deferred tasks to run");
+            Waits.waitUntil(() -> total.get() >= THREADS * PER_THREAD, "all deferred tasks to run");
             tl.run(() -> { });
             String problems = tl.call(() -> {
                 StringBuilder bad = new StringBuilder();
@@ -180,7 +177,7 @@ class LoopTest {
                 tl.run(() -> { });
             }
             tl.run(() -> tl.loop().<Void>createTimer(true).set(t -> t.close(), 5, 0));
-            Part1Support.sleep(30);
+            Waits.sleep(30);
             long[] last = tl.call(() -> new long[] {counts[0], counts[1], tl.loop().iterationNumber()});
             long pre = last[0];
             long post = last[1];
@@ -244,7 +241,7 @@ class LoopTest {
             });
             try (Peer a = Peer.connect(port); Peer b = Peer.connect(port)) {
                 // Two java.net peers (2 accepted sockets) and two us_* clients (2 + 2 sockets).
-                Part1Support.waitUntil(() -> opened.get() == 6, "six open sockets, have " + opened.get());
+                Waits.waitUntil(() -> opened.get() == 6, "six open sockets, have " + opened.get());
                 tl.run(() -> tl.loop().free());
                 tl.awaitEnd();
                 assertNotNull(a.readEnd(), "peer a after free()");
@@ -313,7 +310,7 @@ class LoopTest {
                 previous = now;
             }
             tl.run(() -> tl.loop().<Void>createTimer(true).set(t -> t.close(), 20, 0));
-            Part1Support.sleep(60);
+            Waits.sleep(60);
             long last = tl.call(() -> tl.loop().iterationNumber());
             assertTrue(first >= 1, "iterationNumber inside a running loop is " + first);
             assertTrue(last > first, "iterationNumber stayed at " + first);

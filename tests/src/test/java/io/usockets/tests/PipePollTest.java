@@ -115,7 +115,7 @@ class PipePollTest {
             assertEquals(List.of(), events, "an empty pipe's read end is not readable");
 
             pipe.writeByte();
-            Part1Support.waitUntil(() -> events.size() == 1, "the readable event");
+            Waits.waitUntil(() -> events.size() == 1, "the readable event");
             assertEquals(List.of(Poll.READABLE), events);
 
             tl.run(reader::stop);
@@ -125,7 +125,7 @@ class PipePollTest {
             assertEquals(0, (int) tl.call(reader::events));
 
             tl.run(() -> reader.change(Poll.READABLE));
-            Part1Support.waitUntil(() -> events.size() == 2, "the byte written while stopped");
+            Waits.waitUntil(() -> events.size() == 2, "the byte written while stopped");
 
             // The write end is always writable; watching it for READABLE only reports nothing.
             List<Integer> writerEvents = new CopyOnWriteArrayList<>();
@@ -141,7 +141,7 @@ class PipePollTest {
             settle(tl);
             assertEquals(List.of(), writerEvents, "READABLE on a pipe's write end");
             tl.run(() -> writer.change(Poll.WRITABLE));
-            Part1Support.waitUntil(() -> writerEvents.size() == 1, "the writable event");
+            Waits.waitUntil(() -> writerEvents.size() == 1, "the writable event");
             assertEquals(List.of(Poll.WRITABLE), writerEvents);
 
             tl.run(() -> {

@@ -2,8 +2,6 @@ package io.usockets.tests;
 
 import io.usockets.Loop;
 import io.usockets.Timer;
-import io.usockets.tests.Part1Support.EventLog;
-import io.usockets.tests.Part1Support.OwnLoop;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -33,7 +31,7 @@ class TimerTest {
                         + (Thread.currentThread() == tl.thread())), 30, 0);
             });
             log.await("fired:", 1);
-            Part1Support.sleep(200);
+            Waits.sleep(200);
             tl.run(() -> { });
             assertEquals(List.of("fired:sameTimer=true:loopThread=true"), log.snapshot(), "a one-shot timer");
             assertEquals("false", tl.call(() -> String.valueOf(timer.get().isClosed())),
@@ -57,7 +55,7 @@ class TimerTest {
                 }
             }, 10, 10));
             log.await("closed:", 1);
-            Part1Support.sleep(150);
+            Waits.sleep(150);
             tl.run(() -> { });
             assertEquals(5, fired.get(), "firings of a repeating timer closed at its fifth");
             assertEquals(List.of("closed:isClosed=true"), log.snapshot());
@@ -81,7 +79,7 @@ class TimerTest {
             });
             tl.run(() -> disarmed.get().set(x -> log.add("disarmed-fired"), 0, 0));
             log.await("control-fired", 1);
-            Part1Support.sleep(150);
+            Waits.sleep(150);
             tl.run(() -> { });
             assertEquals(List.of("control-fired"), log.snapshot(), "the disarmed timer must not fire");
             // Disarmed is not closed: it can be armed again.
@@ -192,7 +190,7 @@ class TimerTest {
                 return bad;
             });
             assertEquals(List.of(), problems);
-            Part1Support.sleep(50);
+            Waits.sleep(50);
             tl.run(() -> { });
             assertEquals(List.of(), log.snapshot());
         }

@@ -3,6 +3,7 @@ package io.usockets.tests.tls;
 import io.usockets.SocketContext;
 import io.usockets.SocketContextOptions;
 import io.usockets.ssl.Tls;
+import io.usockets.tests.EventLog;
 import io.usockets.tests.TestLoop;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +36,7 @@ class InteropTest {
             + "Content-Length: " + PAGE.length() + "\r\n\r\n" + PAGE;
 
     /** Starts the responder on {@code tl}; events go to {@code log}. Returns the port. */
-    private static int startServer(TestLoop tl, SocketContextOptions options, Events log) {
+    private static int startServer(TestLoop tl, SocketContextOptions options, EventLog log) {
         return tl.call(() -> {
             SocketContext<Void, StringBuilder> server = tl.loop().createSocketContext(options);
             server.addServerName("sni.test", null, "sni-data");
@@ -89,7 +90,7 @@ class InteropTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void jdkHttpClientGetsThePage(String backend) throws Exception {
         long sslBaseline = Tls.liveSslObjects();
-        Events log = new Events();
+        EventLog log = new EventLog();
         // Made before the loop's descriptor baseline: the client keeps a selector of its own open for good.
         HttpClient client = HttpClient.newBuilder().sslContext(TlsSupport.jdkContext(null))
                 .version(HttpClient.Version.HTTP_1_1).build();
@@ -112,7 +113,7 @@ class InteropTest {
     void opensslSClientWithServerNameVerifiesAndEchoes(String backend, @TempDir Path dir) throws Exception {
         TlsSupport.requireTool("openssl", "version");
         Path ca = TlsSupport.write(dir, "ca.pem", TlsSupport.CA.certificatePem());
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startServer(tl, TlsSupport.serverOptions(), log);
             String[] result = run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
@@ -131,7 +132,7 @@ class InteropTest {
         Path ca = TlsSupport.write(dir, "ca.pem", TlsSupport.CA.certificatePem());
         Path cert = TlsSupport.write(dir, "client.pem", TlsSupport.CLIENT.certificatePem());
         Path key = TlsSupport.write(dir, "client-key.pem", TlsSupport.CLIENT.privateKeyPem());
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startServer(tl, TlsSupport.serverOptions().withCaPem(TlsSupport.CA.certificatePem()), log);
             String[] withCert = run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
@@ -151,7 +152,7 @@ class InteropTest {
     void curlWithTheCaFileGetsThePage(String backend, @TempDir Path dir) throws Exception {
         TlsSupport.requireTool("curl", "--version");
         Path ca = TlsSupport.write(dir, "ca.pem", TlsSupport.CA.certificatePem());
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startServer(tl, TlsSupport.serverOptions(), log);
             List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "15", "--cacert",
@@ -167,7 +168,7 @@ class InteropTest {
     void nodeTlsConnectsWithServerNameAndEchoes(String backend, @TempDir Path dir) throws Exception {
         TlsSupport.requireTool("node", "--version");
         Path ca = TlsSupport.write(dir, "ca.pem", TlsSupport.CA.certificatePem());
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startServer(tl, TlsSupport.serverOptions(), log);
             String script = "const tls = require('tls'), fs = require('fs');"
