@@ -76,7 +76,7 @@ class CloseInCallbackTest {
                 assertNotNull(end);
             }
             log.await("close:", 1);
-            tl.run(() -> { });
+            tl.roundTrip();
             assertClosedOnce(log, "open", CloseCode.NORMAL);
         }
     }
@@ -99,7 +99,7 @@ class CloseInCallbackTest {
                 }
             }
             log.await("close:", 1);
-            tl.run(() -> { });
+            tl.roundTrip();
             assertClosedOnce(log, "data", CloseCode.NORMAL);
             assertEquals(1, log.count("open"), log.toString());
         }
@@ -128,7 +128,7 @@ class CloseInCallbackTest {
                 assertTrue(drained != 0, "the peer read the data written before the close");
             }
             log.await("close:", 1);
-            tl.run(() -> { });
+            tl.roundTrip();
             assertClosedOnce(log, "writable", CloseCode.NORMAL);
         }
     }
@@ -145,7 +145,7 @@ class CloseInCallbackTest {
                 assertEquals(End.EOF, peer.readEnd(), "both directions finished in order");
             }
             log.await("close:", 1);
-            tl.run(() -> { });
+            tl.roundTrip();
             assertClosedOnce(log, "end", CloseCode.NORMAL);
         }
     }
@@ -163,7 +163,7 @@ class CloseInCallbackTest {
                 assertEquals(End.EOF, peer.readEnd(), "the timed-out socket closed");
             }
             log.await("close:", 1);
-            tl.run(() -> { });
+            tl.roundTrip();
             assertClosedOnce(log, "timeout", CloseCode.TIMED_OUT);
         }
     }
@@ -218,13 +218,22 @@ class CloseInCallbackTest {
                     }
                 });
                 TestLoop.await(holding);
-                first.write("x");
-                second.write("y");
-                Waits.sleep(50);
-                release.countDown();
+                try {
+                    // Both bytes wait at the us_* sockets before the loop polls again, so one poll reports both.
+                    int serverPort = server.getLocalPort();
+                    long firstBefore = TcpQueues.unread(first.raw().getPort(), serverPort);
+                    long secondBefore = TcpQueues.unread(second.raw().getPort(), serverPort);
+                    first.write("x");
+                    second.write("y");
+                    TcpQueues.awaitUnreadAbove(first.raw().getPort(), serverPort, firstBefore, "the first peer's byte");
+                    TcpQueues.awaitUnreadAbove(second.raw().getPort(), serverPort, secondBefore,
+                            "the second peer's byte");
+                } finally {
+                    release.countDown();
+                }
                 log.await("close:", 1);
-                tl.run(() -> { });
-                tl.run(() -> { });
+                tl.roundTrip();
+                tl.roundTrip();
                 String firstData = log.first(e -> e.startsWith("data:"));
                 assertNotNull(firstData, "no onData: " + log);
                 String winner = firstData.substring(5);

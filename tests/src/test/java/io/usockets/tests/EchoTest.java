@@ -54,6 +54,7 @@ class EchoTest {
                 assertEquals(Peer.End.EOF, peer.readEnd(), "after onEnd closed the socket");
             }
             log.await("close:", 1);
+            tl.roundTrip();
             assertEquals(0, shortWrites.get(), "short writes of small echoes");
             assertEquals(1, log.count("open:false"), "accepted sockets open as servers: " + log);
             assertEquals(1, log.count("end"), "onEnd calls: " + log);
@@ -120,17 +121,15 @@ class EchoTest {
             long received = 0;
             MessageDigest md = TestData.sha256();
             try (Peer peer = Peer.connect(mode, port, 64 * 1024)) {
-                // Slow reader: let the sender fill every buffer first, then read in small chunks with pauses.
-                Waits.sleep(200);
+                // Slow reader: read nothing until the sender has filled every buffer and got a partial write, so
+                // the rest of the transfer has to go through onWritable.
+                Waits.waitUntil(() -> tl.call(() -> sender.get() != null && sender.get().partialWrites > 0),
+                        "the sender's first partial write");
                 byte[] chunk = new byte[64 * 1024];
-                int reads = 0;
                 int n;
                 while ((n = peer.read(chunk)) >= 0) {
                     md.update(chunk, 0, n);
                     received += n;
-                    if (++reads % 64 == 0) {
-                        Waits.sleep(1);
-                    }
                     if (received > BULK) {
                         break;
                     }

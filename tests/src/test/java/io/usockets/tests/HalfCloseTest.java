@@ -38,7 +38,10 @@ class HalfCloseTest {
                 assertEquals("got request", peer.readAscii(11), "what the socket wrote after onEnd");
                 assertEquals(End.EOF, peer.readEnd(), "after the reply");
             }
-            log.await("close:", 1);
+            // onEnd logs afterClose: once close() has returned, after onClose: wait for that event itself, then
+            // for a round trip through the loop before counting.
+            log.await("afterClose:", 1);
+            tl.roundTrip();
             assertEquals(1, log.count("end:closed=false:shutDown=false"), "onEnd once on an open socket: " + log);
             assertEquals(1, log.count("wrote:11/11"), "write inside onEnd: " + log);
             assertEquals(1, log.count("afterClose:closed=true"), log.toString());
@@ -78,6 +81,7 @@ class HalfCloseTest {
                 log.await("close:", 1);
                 assertEquals("true", tl.call(() -> String.valueOf(s.isClosed())), "isClosed after the peer's FIN");
             }
+            tl.roundTrip();
             assertEquals(1, log.count("wrote:4"), log.toString());
             assertEquals(1, log.count("before:false"), "isShutDown before shutdown(): " + log);
             assertEquals(1, log.count("after:true:closed=false"), "isShutDown after shutdown(): " + log);
@@ -111,6 +115,7 @@ class HalfCloseTest {
                 assertEquals(End.EOF, peer.readEnd(), "one FIN and no data after two shutdowns");
             }
             log.await("close:", 1);
+            tl.roundTrip();
             assertEquals(1, log.count("initially:false"), log.toString());
             assertEquals(1, log.count("once:true"), log.toString());
             assertEquals(1, log.count("twice:true:closed=false"), log.toString());

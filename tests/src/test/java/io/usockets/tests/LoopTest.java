@@ -176,8 +176,7 @@ class LoopTest {
             for (int i = 0; i < 50; i++) {
                 tl.run(() -> { });
             }
-            tl.run(() -> tl.loop().<Void>createTimer(true).set(t -> t.close(), 5, 0));
-            Waits.sleep(30);
+            tl.awaitTimer(5); // an iteration woken by a timer, not by a deferred task
             long[] last = tl.call(() -> new long[] {counts[0], counts[1], tl.loop().iterationNumber()});
             long pre = last[0];
             long post = last[1];
@@ -309,8 +308,7 @@ class LoopTest {
                 assertTrue(now >= previous, "iterationNumber went back from " + previous + " to " + now);
                 previous = now;
             }
-            tl.run(() -> tl.loop().<Void>createTimer(true).set(t -> t.close(), 20, 0));
-            Waits.sleep(60);
+            tl.awaitTimer(20);
             long last = tl.call(() -> tl.loop().iterationNumber());
             assertTrue(first >= 1, "iterationNumber inside a running loop is " + first);
             assertTrue(last > first, "iterationNumber stayed at " + first);

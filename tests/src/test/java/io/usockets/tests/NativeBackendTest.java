@@ -285,14 +285,27 @@ class NativeBackendTest {
                  Peer b = Peer.connect(ls.port())) {
                 Waits.waitUntil(() -> tl.call(accepted::size) == 2, "both connections accepted");
                 assertEquals(b.localPort(), (int) tl.call(() -> accepted.get(1).remotePort()), "accept order");
-                CountDownLatch sleeping = new CountDownLatch(1);
+                // Hold the loop inside a task while both peers send, so both sockets are ready in one epoll batch.
+                CountDownLatch holding = new CountDownLatch(1);
+                CountDownLatch release = new CountDownLatch(1);
                 tl.loop().defer(() -> {
-                    sleeping.countDown();
-                    Waits.sleep(300);
+                    holding.countDown();
+                    try {
+                        release.await(TestLoop.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 });
-                TestLoop.await(sleeping);
-                a.write("a");
-                b.write("b");
+                TestLoop.await(holding);
+                try {
+                    int port = ls.port();
+                    a.write("a");
+                    b.write("b");
+                    TcpQueues.awaitUnreadAbove(port, a.localPort(), 0, "a's byte");
+                    TcpQueues.awaitUnreadAbove(port, b.localPort(), 0, "b's byte");
+                } finally {
+                    release.countDown();
+                }
                 Waits.waitUntil(() -> tl.call(pollRef::get) != null, "the poll on the reused number");
                 assertTrue(reusedFd.get() >= 0, "no pipe got the closed socket's number");
                 for (int i = 0; i < 5; i++) {

@@ -104,8 +104,7 @@ class ThreadMisuseTest {
             Timer<Void> timer = tl.call(() -> tl.loop().createTimer(true));
             Throwable thrown = ForeignThreads.thrownOnThread(CALLER, () -> timer.set(t -> log.add("fired"), 1, 0));
             ForeignThreads.assertMisuse(thrown, CALLER, tl.thread());
-            Waits.sleep(50);
-            tl.run(() -> { });
+            tl.awaitTimer(20); // had the foreign set() armed it, the timer was due after 1 ms, before this witness
             assertEquals(List.of(), log.snapshot(), "a timer armed from a foreign thread fired");
             tl.run(timer::close);
         }
@@ -131,6 +130,7 @@ class ThreadMisuseTest {
             assertNull(thrown, "wakeup() or defer() threw on a foreign thread");
             log.await("deferred:", 1);
             log.await("wakeup", 1);
+            tl.roundTrip();
             assertEquals(1, log.count("deferred:onLoopThread=true:inLoopThread=true"), log.toString());
             assertEquals(1, log.count("foreign:inLoopThread=false"), log.toString());
         }
@@ -170,6 +170,7 @@ class ThreadMisuseTest {
                 assertEquals(List.of(), timeoutProblems);
                 peer.write("via-any");
                 server.log.await("data:", 1);
+                tl.roundTrip();
                 assertEquals(1, server.log.count("data:via-any"), server.log.toString());
             }
         }

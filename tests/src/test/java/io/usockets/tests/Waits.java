@@ -51,16 +51,6 @@ public final class Waits {
         assertTrue(!thread.isAlive(), "thread " + thread.getName() + " did not end within " + TestLoop.WAIT);
     }
 
-    /** Sleeps without asserting anything about time: used only to give a wrong behaviour the chance to show. */
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
     /** The poll interval of the waits above (2 ms): how often a condition is looked at, never what is asserted. */
     static void pause() {
         try {
