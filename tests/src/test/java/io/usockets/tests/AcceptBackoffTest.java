@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Accept failing with EMFILE must not spin (SEMANTICS.md): the listen poll backs off and the loop keeps serving.
+ * Accept failing with EMFILE must not spin (docs/RULES.md B7): the listen poll backs off and the loop keeps serving.
  * The server runs in a child JVM ({@link EmfileServerMain}) under {@code ulimit -n 96}, so running it out of
  * descriptors does not disturb this JVM; it reports its loop's iteration count once per second.
  */

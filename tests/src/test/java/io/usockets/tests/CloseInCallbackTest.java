@@ -25,9 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * close() is immediate and safe inside every callback (DESIGN.md invariant 5): onClose runs exactly once,
+ * close() is immediate and safe inside every callback (docs/RULES.md I5): onClose runs exactly once,
  * isClosed() is true from then on, the peer sees the end of the stream, a socket closed by another socket's callback
- * gets no further events, and every later call on a closed socket is a silent no-op (SEMANTICS.md).
+ * gets no further events, and every later call on a closed socket is a silent no-op (docs/RULES.md B2).
  */
 class CloseInCallbackTest {
 

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * SEMANTICS.md: from a thread other than the loop's only wakeup() and defer() are allowed; anything else throws
+ * docs/RULES.md B1: from a thread other than the loop's only wakeup() and defer() are allowed; anything else throws
  * IllegalStateException naming the calling and the loop thread. Bad arguments throw IllegalArgumentException naming
  * the value. Foreign calls are made from a thread with a distinctive name so the message check cannot pass by chance.
  */

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Socket timeouts, counted in sweep ticks through {@link SocketContext#timestamp()} (never in milliseconds).
- * SEMANTICS.md: {@code timeout(s)} fires after ⌈s/g⌉−1 to ⌈s/g⌉ ticks and {@code longTimeout(m)} likewise in
+ * docs/RULES.md B6: {@code timeout(s)} fires after ⌈s/g⌉−1 to ⌈s/g⌉ ticks and {@code longTimeout(m)} likewise in
  * long units; with the test tick of 100 ms, {@code timeout(1)} fires 9 or 10 ticks after it is armed. The upper
  * bounds below allow one extra tick.
  */
@@ -204,7 +204,7 @@ class TimeoutTest {
     }
 
     /**
-     * SEMANTICS.md: "on_timeout can fire on a socket that is still connecting: that is how a connect timeout is
+     * docs/RULES.md B6: "on_timeout can fire on a socket that is still connecting: that is how a connect timeout is
      * made". To keep a connect pending on loopback, a java.net server socket with backlog 1 that never accepts has
      * its accept queue filled with plain sockets first; Linux then drops further SYNs, so the us_* connect stays in
      * progress. Should the kernel complete the connect anyway (another platform), onOpen may come first: the test

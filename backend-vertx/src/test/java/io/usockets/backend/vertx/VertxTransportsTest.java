@@ -50,7 +50,7 @@ class VertxTransportsTest {
             List<String> seen = new CopyOnWriteArrayList<>();
             CompletableFuture<Object[]> created = new CompletableFuture<>();
             context.runOnContext(v -> {
-                // The property names another backend: a hint decides (SEMANTICS.md).
+                // The property names another backend: a hint decides (docs/RULES.md B8).
                 Loop loop = Loop.create(LoopOptions.builder().backend("nio").hint(context).build());
                 SocketContext<Void, Void> ctx = loop.createSocketContext();
                 ctx.onData((s, data) -> {
