@@ -267,6 +267,7 @@ class CloseInCallbackTest {
                 assertNotNull(peer.readEnd());
             }
             log.await("inCallback:", 1);
+            tl.roundTrip();
             Socket<Void> s = closed.get();
             assertEquals(1, log.count("inCallback:[]"), "calls on a socket closed in this iteration: " + log);
             // Later iterations: the object was released by the loop, and every call is still a no-op.
