@@ -8,7 +8,7 @@ import io.usockets.ssl.Certificates;
 import java.util.List;
 
 /**
- * The command-line options shared by the examples (SEMANTICS.md, "The examples jar"), parsed and validated.
+ * The command-line options shared by the examples (docs/RULES.md B9, "The examples jar"), parsed and validated.
  *
  * <p>Options take their value as the next argument ({@code --port 3000}) or after an equals sign
  * ({@code --port=3000}). Servers accept {@code --port}, {@code --host}, {@code --backend} and the TLS options;
