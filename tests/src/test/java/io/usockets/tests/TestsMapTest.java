@@ -37,6 +37,8 @@ class TestsMapTest {
 
     /** A row of the map: | `Class.method` | runs on | fallback route |. */
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`([A-Za-z0-9_]+\\.[A-Za-z0-9_]+)`\\s*\\|([^|]*)\\|([^|]*)\\|");
+    /** A row of the plain-only table: | `Class.method` | why not TLS |. */
+    private static final Pattern PLAIN_ROW = Pattern.compile("^\\|\\s*`([A-Za-z0-9_]+\\.[A-Za-z0-9_]+)`\\s*\\|[^|]*\\|\\s*$");
     /** A class of the fallback-route execution: <include>**&#47;EchoTest.java</include>. */
     private static final Pattern INCLUDE = Pattern.compile("<include>\\*\\*/([A-Za-z0-9_]+)\\.java</include>");
 
@@ -108,7 +110,7 @@ class TestsMapTest {
     }
 
     @Test
-    void everyPlainOnlyScenarioHasItsReasonInMode() throws Exception {
+    void everyPlainOnlyScenarioHasItsReasonInModeAndInTheMap() throws Exception {
         Set<String> plainOnly = new TreeSet<>();
         for (Class<?> testClass : testClasses()) {
             for (Method m : testClass.getDeclaredMethods()) {
@@ -120,6 +122,14 @@ class TestsMapTest {
         assertEquals(new TreeSet<>(Mode.PLAIN_ONLY.keySet()), plainOnly,
                 "Mode.PLAIN_ONLY (the reason each plain-only scenario does not run in TLS mode) and the scenarios that"
                         + " use Mode#backendsPlainOnly");
+        Set<String> documented = new TreeSet<>();
+        for (String line : Files.readAllLines(RepositoryFiles.root().resolve("docs/TESTS.md"), StandardCharsets.UTF_8)) {
+            Matcher row = PLAIN_ROW.matcher(line);
+            if (row.find()) {
+                documented.add(row.group(1));
+            }
+        }
+        assertEquals(plainOnly, documented, "the plain-only table of docs/TESTS.md");
     }
 
     private static boolean isTest(Method m) {
