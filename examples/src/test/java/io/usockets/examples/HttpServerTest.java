@@ -126,8 +126,9 @@ class HttpServerTest {
             for (int i = 0; i < requests; i++) {
                 System.arraycopy(REQUEST, 0, all, i * REQUEST.length, REQUEST.length);
             }
-            // Send everything from another thread while this one reads only after a pause, so the server's writes
-            // back up; the half-close then makes the server close once it has answered every request.
+            // Send everything from another thread while this one reads only once the answers back up (the client
+            // holds unread bytes and the server has more it cannot send yet), so the server's writes fall short; the
+            // half-close then makes the server close once it has answered every request.
             Thread sender = new Thread(() -> {
                 try {
                     socket.getOutputStream().write(all);
@@ -138,7 +139,10 @@ class HttpServerTest {
                 }
             });
             sender.start();
-            Thread.sleep(200);
+            int serverPort = server.port();
+            int clientPort = socket.getLocalPort();
+            TcpQueues.await(() -> TcpQueues.unread(clientPort, serverPort) > 0
+                    && TcpQueues.unsent(serverPort, clientPort) > 0, "the answers to back up");
             byte[] received = socket.getInputStream().readAllBytes();
             sender.join(SOCKET_TIMEOUT_MS);
             assertEquals((long) RESPONSE.length * requests, received.length, "bytes of answers");
@@ -161,10 +165,15 @@ class HttpServerTest {
             OutputStream out = socket.getOutputStream();
             int[] cuts = {3, 15, 31, REQUEST.length - 2, REQUEST.length - 1};
             int from = 0;
+            int serverPort = server.port();
+            int clientPort = socket.getLocalPort();
             for (int cut : cuts) {
                 out.write(REQUEST, from, cut - from);
                 out.flush();
-                Thread.sleep(5);
+                // The server reads each part before the next is sent, so each arrives in a read of its own: the part
+                // has reached the server's socket (acknowledged) and nothing waits there unread.
+                TcpQueues.await(() -> TcpQueues.unsent(clientPort, serverPort) == 0
+                        && TcpQueues.unread(serverPort, clientPort) == 0, "the server to read the part");
                 from = cut;
             }
             out.write(REQUEST, from, REQUEST.length - from);

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * White-box test of the core's low-priority queue (invariant 10) with a test-only hook standing in for the TLS
+ * White-box test of the core's low-priority queue (docs/RULES.md I10) with a test-only hook standing in for the TLS
  * handshake: a socket is low priority until its first read. It lives here, not in core/src/test, because the core
  * cannot depend on a backend; it runs on every backend.
  */

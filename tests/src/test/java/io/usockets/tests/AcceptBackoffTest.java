@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Accept failing with EMFILE must not spin (SEMANTICS.md): the listen poll backs off and the loop keeps serving.
+ * Accept failing with EMFILE must not spin (docs/RULES.md B7): the listen poll backs off and the loop keeps serving.
  * The server runs in a child JVM ({@link EmfileServerMain}) under {@code ulimit -n 96}, so running it out of
  * descriptors does not disturb this JVM; it reports its loop's iteration count once per second.
  */
@@ -109,13 +109,13 @@ class AcceptBackoffTest {
     /** Connects, sends {@code message} and reads its echo within {@code timeoutMs}. */
     private static String echo(Socket s, String message, int timeoutMs) throws IOException {
         s.setSoTimeout(timeoutMs);
-        return Part2Support.roundTrip(s, message);
+        return JavaNetPeers.roundTrip(s, message);
     }
 
     private static Socket connect(int port) throws IOException {
         Socket s = new Socket();
         try {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Part2Support.SO_TIMEOUT_MS);
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), JavaNetPeers.SO_TIMEOUT_MS);
             s.setTcpNoDelay(true);
             return s;
         } catch (IOException e) {
@@ -161,7 +161,7 @@ class AcceptBackoffTest {
                 output.iterations.clear();
                 long first = output.nextIterations();
                 assertEquals("served while out of descriptors",
-                        echo(served.get(0), "served while out of descriptors", Part2Support.SO_TIMEOUT_MS));
+                        echo(served.get(0), "served while out of descriptors", JavaNetPeers.SO_TIMEOUT_MS));
                 output.nextIterations();
                 long third = output.nextIterations();
                 long perInterval = (third - first) / 2;
@@ -175,13 +175,13 @@ class AcceptBackoffTest {
                 for (int i = 0; i < half; i++) {
                     served.remove(served.size() - 1).close();
                 }
-                pending.setSoTimeout(Part2Support.SO_TIMEOUT_MS);
-                assertEquals(pendingMessage, new String(Part2Support.readExactly(pending.getInputStream(),
+                pending.setSoTimeout(JavaNetPeers.SO_TIMEOUT_MS);
+                assertEquals(pendingMessage, new String(JavaNetPeers.readExactly(pending.getInputStream(),
                         pendingMessage.length()), StandardCharsets.ISO_8859_1), "echo on the connection that waited");
                 try (Socket fresh = connect(port)) {
-                    assertEquals("fresh after recovery", echo(fresh, "fresh after recovery", Part2Support.SO_TIMEOUT_MS));
+                    assertEquals("fresh after recovery", echo(fresh, "fresh after recovery", JavaNetPeers.SO_TIMEOUT_MS));
                 }
-                assertEquals("still served", echo(served.get(0), "still served", Part2Support.SO_TIMEOUT_MS));
+                assertEquals("still served", echo(served.get(0), "still served", JavaNetPeers.SO_TIMEOUT_MS));
             } finally {
                 for (Socket s : served) {
                     s.close();

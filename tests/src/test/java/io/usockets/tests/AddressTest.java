@@ -49,7 +49,7 @@ class AddressTest {
             CompletableFuture<Ends> accepted = new CompletableFuture<>();
             int port = tl.call(() -> recordingContext(tl, mode, accepted, new CompletableFuture<>())
                     .listen("127.0.0.1", 0).port());
-            try (java.net.Socket c = Part2Support.client(mode, port)) {
+            try (java.net.Socket c = JavaNetPeers.client(mode, port)) {
                 Ends ends = TestLoop.await(accepted);
                 assertEquals(port, ends.localPort(), "local port of the accepted socket");
                 assertEquals(c.getLocalPort(), ends.remotePort(), "remote port of the accepted socket");
@@ -61,11 +61,11 @@ class AddressTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void connectedIpv4SocketReportsTheServersPortAndAddress(String backend, Mode mode) throws Exception {
-        try (TestLoop tl = TestLoop.start(backend); ServerSocket server = Part2Support.server()) {
+        try (TestLoop tl = TestLoop.start(backend); ServerSocket server = JavaNetPeers.server()) {
             CompletableFuture<Ends> connected = new CompletableFuture<>();
             tl.run(() -> recordingContext(tl, mode, new CompletableFuture<>(), connected)
                     .connect("127.0.0.1", server.getLocalPort()));
-            try (java.net.Socket peer = Part2Support.accept(mode, server)) {
+            try (java.net.Socket peer = JavaNetPeers.accept(mode, server)) {
                 Ends ends = TestLoop.await(connected);
                 assertEquals(server.getLocalPort(), ends.remotePort(), "remote port of the connected socket");
                 assertEquals(peer.getPort(), ends.localPort(), "local port of the connected socket");
@@ -80,7 +80,7 @@ class AddressTest {
         try (TestLoop tl = TestLoop.start(backend)) {
             CompletableFuture<Ends> accepted = new CompletableFuture<>();
             int port = tl.call(() -> recordingContext(tl, mode, accepted, new CompletableFuture<>()).listen(null, 0).port());
-            try (java.net.Socket c = Part2Support.client(mode, port)) {
+            try (java.net.Socket c = JavaNetPeers.client(mode, port)) {
                 Ends ends = TestLoop.await(accepted);
                 assertArrayEquals(IPV4_LOOPBACK, ends.remoteAddress(), "an IPv4(-mapped) peer's address");
                 assertEquals(c.getLocalPort(), ends.remotePort());
@@ -123,7 +123,7 @@ class AddressTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void unixSocketsHaveNoPortsAndAnEmptyAddress(String backend, Mode mode) throws Exception {
-        Path dir = Part2Support.shortTempDir();
+        Path dir = ShortTempDirs.create();
         try (TestLoop tl = TestLoop.start(backend)) {
             String path = dir.resolve("a").toString();
             CompletableFuture<Ends> accepted = new CompletableFuture<>();
@@ -142,7 +142,7 @@ class AddressTest {
                 assertArrayEquals(new byte[0], ends.remoteAddress(), "remote address of the " + side + " unix socket");
             }
         } finally {
-            Part2Support.deleteTree(dir);
+            ShortTempDirs.delete(dir);
         }
     }
 
@@ -156,7 +156,7 @@ class AddressTest {
                 ctx.onOpen((s, client) -> socket.complete(s));
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (java.net.Socket c = Part2Support.client(mode, port)) {
+            try (java.net.Socket c = JavaNetPeers.client(mode, port)) {
                 Socket<Void> s = TestLoop.await(socket);
                 Ends ends = tl.call(() -> {
                     s.close();
@@ -165,7 +165,7 @@ class AddressTest {
                 assertEquals(-1, ends.localPort(), "local port once closed");
                 assertEquals(-1, ends.remotePort(), "remote port once closed");
                 assertEquals(0, ends.remoteAddress().length, "remote address once closed");
-                Part2Support.closedByPeer(c);
+                JavaNetPeers.closedByPeer(c);
             }
         }
     }

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The steady-state read/write path allocates nothing on the loop thread (DESIGN.md), plain and TLS (decrypt,
+ * The steady-state read/write path allocates nothing on the loop thread (docs/RULES.md I3, I4), plain and TLS (decrypt,
  * onData, seal, write): the loop thread's allocated bytes are read around 100 000 echo round trips after warm-up
  * and must stay under 1 KiB.
  */

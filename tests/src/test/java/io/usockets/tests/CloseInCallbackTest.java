@@ -3,9 +3,7 @@ package io.usockets.tests;
 import io.usockets.CloseCode;
 import io.usockets.Socket;
 import io.usockets.SocketContext;
-import io.usockets.tests.Part1Support.End;
-import io.usockets.tests.Part1Support.EventLog;
-import io.usockets.tests.Part1Support.Peer;
+import io.usockets.tests.Peer.End;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,9 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * close() is immediate and safe inside every callback (DESIGN.md invariant 5): onClose runs exactly once,
+ * close() is immediate and safe inside every callback (docs/RULES.md I5): onClose runs exactly once,
  * isClosed() is true from then on, the peer sees the end of the stream, a socket closed by another socket's callback
- * gets no further events, and every later call on a closed socket is a silent no-op (SEMANTICS.md).
+ * gets no further events, and every later call on a closed socket is a silent no-op (docs/RULES.md B2).
  */
 class CloseInCallbackTest {
 
@@ -78,7 +76,7 @@ class CloseInCallbackTest {
                 assertNotNull(end);
             }
             log.await("close:", 1);
-            tl.run(() -> { });
+            tl.roundTrip();
             assertClosedOnce(log, "open", CloseCode.NORMAL);
         }
     }
@@ -101,7 +99,7 @@ class CloseInCallbackTest {
                 }
             }
             log.await("close:", 1);
-            tl.run(() -> { });
+            tl.roundTrip();
             assertClosedOnce(log, "data", CloseCode.NORMAL);
             assertEquals(1, log.count("open"), log.toString());
         }
@@ -130,7 +128,7 @@ class CloseInCallbackTest {
                 assertTrue(drained != 0, "the peer read the data written before the close");
             }
             log.await("close:", 1);
-            tl.run(() -> { });
+            tl.roundTrip();
             assertClosedOnce(log, "writable", CloseCode.NORMAL);
         }
     }
@@ -147,7 +145,7 @@ class CloseInCallbackTest {
                 assertEquals(End.EOF, peer.readEnd(), "both directions finished in order");
             }
             log.await("close:", 1);
-            tl.run(() -> { });
+            tl.roundTrip();
             assertClosedOnce(log, "end", CloseCode.NORMAL);
         }
     }
@@ -165,7 +163,7 @@ class CloseInCallbackTest {
                 assertEquals(End.EOF, peer.readEnd(), "the timed-out socket closed");
             }
             log.await("close:", 1);
-            tl.run(() -> { });
+            tl.roundTrip();
             assertClosedOnce(log, "timeout", CloseCode.TIMED_OUT);
         }
     }
@@ -175,7 +173,7 @@ class CloseInCallbackTest {
     void closingSocketWhoseDataIsInTheSameReadyBatchSuppressesItsOnData(String backend, Mode mode) throws Exception {
         try (TestLoop tl = TestLoop.start(backend);
                 ServerSocket server = new ServerSocket()) {
-            server.bind(new InetSocketAddress(Part1Support.loopback(), 0), 8);
+            server.bind(new InetSocketAddress(JavaNetPeers.loopback(), 0), 8);
             server.setSoTimeout((int) TestLoop.WAIT.toMillis());
             EventLog log = new EventLog();
             List<Socket<String>> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -220,13 +218,22 @@ class CloseInCallbackTest {
                     }
                 });
                 TestLoop.await(holding);
-                first.write("x");
-                second.write("y");
-                Part1Support.sleep(50);
-                release.countDown();
+                try {
+                    // Both bytes wait at the us_* sockets before the loop polls again, so one poll reports both.
+                    int serverPort = server.getLocalPort();
+                    long firstBefore = TcpQueues.unread(first.raw().getPort(), serverPort);
+                    long secondBefore = TcpQueues.unread(second.raw().getPort(), serverPort);
+                    first.write("x");
+                    second.write("y");
+                    TcpQueues.awaitUnreadAbove(first.raw().getPort(), serverPort, firstBefore, "the first peer's byte");
+                    TcpQueues.awaitUnreadAbove(second.raw().getPort(), serverPort, secondBefore,
+                            "the second peer's byte");
+                } finally {
+                    release.countDown();
+                }
                 log.await("close:", 1);
-                tl.run(() -> { });
-                tl.run(() -> { });
+                tl.roundTrip();
+                tl.roundTrip();
                 String firstData = log.first(e -> e.startsWith("data:"));
                 assertNotNull(firstData, "no onData: " + log);
                 String winner = firstData.substring(5);
@@ -260,13 +267,14 @@ class CloseInCallbackTest {
                 assertNotNull(peer.readEnd());
             }
             log.await("inCallback:", 1);
+            tl.roundTrip();
             Socket<Void> s = closed.get();
             assertEquals(1, log.count("inCallback:[]"), "calls on a socket closed in this iteration: " + log);
             // Later iterations: the object was released by the loop, and every call is still a no-op.
             assertEquals("[]", tl.call(() -> noOpViolations(s)), "calls on a released socket");
             assertEquals("[]", tl.call(() -> noOpViolations(s)), "calls on a released socket, again");
             // timeout(1) on the closed socket above must never fire.
-            Part1Support.awaitTicks(tl, context.get(), Part1Support.ticksOfSeconds(1) + 3);
+            Ticks.await(tl, context.get(), Ticks.ofSeconds(1) + 3);
             assertEquals(0, log.count("timeout"), "onTimeout of a closed socket: " + log);
             assertEquals(1, log.count("close:"), "onClose exactly once despite closing again: " + log);
             assertNull(tl.call(s::nativeHandle), "native handle of a closed socket");
@@ -277,7 +285,7 @@ class CloseInCallbackTest {
     private static String noOpViolations(Socket<Void> s) {
         StringBuilder bad = new StringBuilder("[");
         try {
-            ByteBuffer data = Part1Support.ascii("payload");
+            ByteBuffer data = Buffers.ascii("payload");
             int n = s.write(data, false);
             if (n != 0 || data.position() != 0) {
                 bad.append("write=").append(n).append(" position=").append(data.position()).append(' ');
@@ -286,8 +294,8 @@ class CloseInCallbackTest {
             if (n != 0) {
                 bad.append("writeArray=").append(n).append(' ');
             }
-            ByteBuffer header = Part1Support.ascii("h");
-            ByteBuffer payload = Part1Support.ascii("p");
+            ByteBuffer header = Buffers.ascii("h");
+            ByteBuffer payload = Buffers.ascii("p");
             n = s.write2(header, payload);
             if (n != 0 || header.position() != 0 || payload.position() != 0) {
                 bad.append("write2=").append(n).append(' ');

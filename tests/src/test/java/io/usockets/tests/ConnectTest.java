@@ -58,7 +58,7 @@ class ConnectTest {
         assertTrue(seen.iteration() > connectIteration, "onConnectError ran in the iteration of connect() ("
                 + connectIteration + "), expected a later one, got " + seen.iteration());
         assertTrue(seen.closedInCallback(), "the failed socket is not closed inside onConnectError");
-        Part2Support.settle(tl, 5);
+        tl.settle(5);
         assertEquals(1, errors.get(), "onConnectError calls");
         assertEquals(0, opens.get(), "onOpen calls after a failed connect");
         assertEquals(0, closes.get(), "onClose calls after a failed connect");
@@ -67,7 +67,7 @@ class ConnectTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void connectToAClosedPortReportsRefusedOnALaterIteration(String backend, Mode mode) throws Exception {
-        int port = Part2Support.closedPort();
+        int port = JavaNetPeers.closedPort();
         try (TestLoop tl = TestLoop.start(backend)) {
             connectExpectingError(tl, mode, "127.0.0.1", port, CloseCode.REFUSED);
         }
@@ -84,8 +84,8 @@ class ConnectTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void closeConnectingCancelsWithNoCallbackAtAll(String backend, Mode mode) throws Exception {
-        int refusedPort = Part2Support.closedPort();
-        try (TestLoop tl = TestLoop.start(backend); ServerSocket server = Part2Support.server()) {
+        int refusedPort = JavaNetPeers.closedPort();
+        try (TestLoop tl = TestLoop.start(backend); ServerSocket server = JavaNetPeers.server()) {
             AtomicInteger callbacks = new AtomicInteger();
             boolean[] states = tl.call(() -> {
                 SocketContext<Void, Void> ctx = mode.context(tl.loop());
@@ -109,12 +109,12 @@ class ConnectTest {
             // The kernel may have completed the handshake already: the server then sees the descriptor closed.
             server.setSoTimeout(2000);
             // Accepted plain in both modes: the cancelled connection never starts a TLS handshake.
-            try (java.net.Socket accepted = Part2Support.accept(server)) {
-                assertTrue(Part2Support.closedByPeer(accepted), "the cancelled connection is still open");
+            try (java.net.Socket accepted = JavaNetPeers.accept(server)) {
+                assertTrue(JavaNetPeers.closedByPeer(accepted), "the cancelled connection is still open");
             } catch (java.net.SocketTimeoutException nothingQueued) {
                 // The connect never reached the accept queue: nothing to check there.
             }
-            Part2Support.settle(tl, 10);
+            tl.settle(10);
             assertEquals(0, callbacks.get(), "callbacks after closeConnecting()");
         }
     }
@@ -122,7 +122,7 @@ class ConnectTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void successfulConnectOpensAsClientAndIsEstablished(String backend, Mode mode) throws Exception {
-        try (TestLoop tl = TestLoop.start(backend); ServerSocket server = Part2Support.server()) {
+        try (TestLoop tl = TestLoop.start(backend); ServerSocket server = JavaNetPeers.server()) {
             CompletableFuture<Boolean> opened = new CompletableFuture<>();
             AtomicBoolean establishedInOnOpen = new AtomicBoolean();
             AtomicInteger connectErrors = new AtomicInteger();
@@ -130,7 +130,7 @@ class ConnectTest {
                 SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, client) -> {
                     establishedInOnOpen.set(s.isEstablished() && !s.isClosed());
-                    s.write(Part2Support.buffer("hello from us"));
+                    s.write(Buffers.buffer("hello from us"));
                     opened.complete(client);
                 });
                 ctx.onConnectError((s, code, reason) -> {
@@ -141,10 +141,10 @@ class ConnectTest {
                 return s.isEstablished();
             });
             assertFalse(establishedRightAfterConnect, "isEstablished() is true before onOpen");
-            try (java.net.Socket peer = Part2Support.accept(mode, server)) {
+            try (java.net.Socket peer = JavaNetPeers.accept(mode, server)) {
                 assertTrue(TestLoop.await(opened), "onOpen's isClient for a connected socket");
                 assertTrue(establishedInOnOpen.get(), "isEstablished() inside onOpen");
-                byte[] got = Part2Support.readExactly(peer.getInputStream(), 13);
+                byte[] got = JavaNetPeers.readExactly(peer.getInputStream(), 13);
                 assertEquals("hello from us", new String(got, StandardCharsets.ISO_8859_1));
             }
             assertEquals(0, connectErrors.get());
@@ -158,7 +158,7 @@ class ConnectTest {
         String source = canBind("127.0.0.2") ? "127.0.0.2" : "127.0.0.1";
         try (TestLoop tl = TestLoop.start(backend);
              ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            server.setSoTimeout(Part2Support.SO_TIMEOUT_MS);
+            server.setSoTimeout(JavaNetPeers.SO_TIMEOUT_MS);
             CompletableFuture<Integer> localPort = new CompletableFuture<>();
             tl.run(() -> {
                 SocketContext<Void, Void> ctx = mode.context(tl.loop());
@@ -167,7 +167,7 @@ class ConnectTest {
                         localPort.completeExceptionally(new AssertionError("connect failed: " + code + " " + reason)));
                 ctx.connect("127.0.0.1", server.getLocalPort(), source);
             });
-            try (java.net.Socket peer = Part2Support.accept(mode, server)) {
+            try (java.net.Socket peer = JavaNetPeers.accept(mode, server)) {
                 assertArrayEquals(InetAddress.getByName(source).getAddress(), peer.getInetAddress().getAddress(),
                         "the accepted peer's address");
                 assertEquals(peer.getPort(), (int) TestLoop.await(localPort), "the connected socket's local port");
@@ -187,14 +187,14 @@ class ConnectTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void connectToLocalhostByNameOpensAndReportsTheServerPort(String backend, Mode mode) throws Exception {
-        try (TestLoop tl = TestLoop.start(backend); ServerSocket server = Part2Support.server()) {
+        try (TestLoop tl = TestLoop.start(backend); ServerSocket server = JavaNetPeers.server()) {
             CompletableFuture<Integer> remotePort = new CompletableFuture<>();
             tl.run(() -> {
                 SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, client) -> remotePort.complete(s.remotePort()));
                 ctx.connect("localhost", server.getLocalPort());
             });
-            try (java.net.Socket peer = Part2Support.accept(mode, server)) {
+            try (java.net.Socket peer = JavaNetPeers.accept(mode, server)) {
                 assertNotNull(peer);
                 assertEquals(server.getLocalPort(), (int) TestLoop.await(remotePort));
             }

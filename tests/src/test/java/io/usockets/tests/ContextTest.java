@@ -53,20 +53,20 @@ class ContextTest {
             });
             int port = tl.call(listeners[0]::port);
             int otherPort = tl.call(listeners[1]::port);
-            try (java.net.Socket a = Part2Support.client(mode, port); java.net.Socket b = Part2Support.client(mode, otherPort)) {
+            try (java.net.Socket a = JavaNetPeers.client(mode, port); java.net.Socket b = JavaNetPeers.client(mode, otherPort)) {
                 tl.run(() -> ctx.connect("127.0.0.1", port));
                 TestLoop.await(fourOpen); // a, b, and both ends of the us_* connection
                 tl.run(ctx::close);
                 assertTrue(tl.call(() -> listeners[0].isClosed() && listeners[1].isClosed()), "listen sockets closed");
                 assertTrue(tl.call(() -> opened.stream().allMatch(Socket::isClosed)), "every socket closed");
-                assertTrue(Part2Support.closedByPeer(a), "java peer a sees the close");
-                assertTrue(Part2Support.closedByPeer(b), "java peer b sees the close");
+                assertTrue(JavaNetPeers.closedByPeer(a), "java peer a sees the close");
+                assertTrue(JavaNetPeers.closedByPeer(b), "java peer b sees the close");
             }
-            Part2Support.settle(tl, 1); // NIO closes a registered channel's descriptor at the next select
-            assertThrows(ConnectException.class, () -> Part2Support.client(mode, port).close(), "connect to a closed context");
-            assertThrows(ConnectException.class, () -> Part2Support.client(mode, otherPort).close(),
+            tl.settle(1); // NIO closes a registered channel's descriptor at the next select
+            assertThrows(ConnectException.class, () -> JavaNetPeers.client(mode, port).close(), "connect to a closed context");
+            assertThrows(ConnectException.class, () -> JavaNetPeers.client(mode, otherPort).close(),
                     "connect to a closed context's second port");
-            Part2Support.settle(tl, 5);
+            tl.settle(5);
             String summary = tl.call(() -> {
                 StringBuilder problems = new StringBuilder();
                 for (Socket<Void> s : opened) {
@@ -84,8 +84,8 @@ class ContextTest {
             assertEquals(4, (int) tl.call(opened::size));
             // The context stays usable after close().
             int again = tl.call(() -> ctx.listen("127.0.0.1", 0).port());
-            try (java.net.Socket c = Part2Support.client(mode, again)) {
-                assertEquals("still usable", Part2Support.roundTrip(c, "still usable"));
+            try (java.net.Socket c = JavaNetPeers.client(mode, again)) {
+                assertEquals("still usable", JavaNetPeers.roundTrip(c, "still usable"));
             }
         }
     }
@@ -97,8 +97,8 @@ class ContextTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void adoptMovesALiveSocketIntoAChildContextWithEveryFollowingByte(String backend, Mode mode) throws Exception {
-        byte[] inFlight = Part2Support.pattern(200_000, 1);
-        byte[] afterReply = Part2Support.pattern(100_000, 2);
+        byte[] inFlight = TestData.pattern(200_000, 1);
+        byte[] afterReply = TestData.pattern(100_000, 2);
         int expected = inFlight.length + afterReply.length;
         Upgraded upgraded = new Upgraded("echo/1");
         try (TestLoop tl = TestLoop.start(backend)) {
@@ -123,7 +123,7 @@ class ContextTest {
                         firstContextDataAfterAdopt.incrementAndGet();
                         return;
                     }
-                    byte[] chunk = Part2Support.copy(data);
+                    byte[] chunk = Buffers.copy(data);
                     int chunkStart = head.length();
                     head.append(new String(chunk, StandardCharsets.ISO_8859_1));
                     int at = head.indexOf("UPGRADE\n");
@@ -135,13 +135,13 @@ class ContextTest {
                     adopted[0] = true;
                     Socket<Object> up = child.adopt(s, upgraded);
                     adoptedIntoChild.complete(up.context() == child && up.ext() == upgraded && !up.isClosed());
-                    up.write(Part2Support.buffer("OK\n"));
+                    up.write(Buffers.buffer("OK\n"));
                 });
                 child.onData((s, data) -> {
                     if (s.ext() != upgraded) {
                         wrongExt.incrementAndGet();
                     }
-                    childData.write(Part2Support.copy(data), 0, data.remaining());
+                    childData.write(Buffers.copy(data), 0, data.remaining());
                     if (leftover.size() + childData.size() >= expected) {
                         allArrived.complete(null);
                     }
@@ -149,12 +149,12 @@ class ContextTest {
                 child.onClose((s, code, reason) -> childCloses.incrementAndGet());
                 return http.listen("127.0.0.1", 0).port();
             });
-            try (java.net.Socket peer = Part2Support.client(mode, port)) {
+            try (java.net.Socket peer = JavaNetPeers.client(mode, port)) {
                 OutputStream out = peer.getOutputStream();
                 out.write("GET / HTTP/1.1\r\nUPGRADE\n".getBytes(StandardCharsets.ISO_8859_1));
                 out.write(inFlight); // sent before the reply: in flight while the socket is adopted
                 out.flush();
-                assertEquals("OK\n", new String(Part2Support.readExactly(peer.getInputStream(), 3),
+                assertEquals("OK\n", new String(JavaNetPeers.readExactly(peer.getInputStream(), 3),
                         StandardCharsets.ISO_8859_1), "the reply written through the adopted socket");
                 out.write(afterReply);
                 out.flush();
@@ -174,7 +174,7 @@ class ContextTest {
                 assertTrue(tl.call(childData::size) >= afterReply.length,
                         "the child's onData received the bytes sent after the reply");
             }
-            Part2Support.settle(tl, 5);
+            tl.settle(5);
             assertEquals(0, firstContextDataAfterAdopt.get(), "first context's onData after adopt");
             assertEquals(0, wrongExt.get(), "child onData calls without the new extension");
             assertEquals(1, childCloses.get(), "child onClose after the peer closed");
@@ -203,7 +203,7 @@ class ContextTest {
                 back.onData((s, data) -> s.write(data));
                 return front.listen("127.0.0.1", 0).port();
             });
-            try (java.net.Socket c = Part2Support.client(mode, port)) {
+            try (java.net.Socket c = JavaNetPeers.client(mode, port)) {
                 c.getOutputStream().write("sent before adoption|".getBytes(StandardCharsets.ISO_8859_1));
                 NativeHandle handle = TestLoop.await(taken);
                 boolean adoptedIt = false;
@@ -214,7 +214,7 @@ class ContextTest {
                     } else {
                         assertTrue(handle.descriptor() >= 0, "the descriptor offered in onPreOpen");
                     }
-                    Part2Support.settle(tl, 3);
+                    tl.settle(3);
                     assertEquals(0, frontOpens.get(), "onOpen of the context whose onPreOpen took the connection");
                     tl.run(() -> back.adoptAccepted(handle, "adopted"));
                     adoptedIt = true;
@@ -226,9 +226,9 @@ class ContextTest {
                 Object[] open = TestLoop.await(backOpen);
                 assertEquals(Boolean.FALSE, open[0], "onOpen's isClient for an adopted accepted connection");
                 assertEquals("adopted", open[1], "the extension given to adoptAccepted");
-                assertEquals("sent before adoption|", new String(Part2Support.readExactly(c.getInputStream(), 21),
+                assertEquals("sent before adoption|", new String(JavaNetPeers.readExactly(c.getInputStream(), 21),
                         StandardCharsets.ISO_8859_1));
-                assertEquals("and after", Part2Support.roundTrip(c, "and after"));
+                assertEquals("and after", JavaNetPeers.roundTrip(c, "and after"));
             }
             assertEquals(0, frontOpens.get());
         }
@@ -250,9 +250,9 @@ class ContextTest {
                 ctx.onData((s, data) -> s.write(data));
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (java.net.Socket c = Part2Support.client(mode, port)) {
+            try (java.net.Socket c = JavaNetPeers.client(mode, port)) {
                 assertFalse(TestLoop.await(opened), "onOpen's isClient");
-                assertEquals("kept", Part2Support.roundTrip(c, "kept"));
+                assertEquals("kept", JavaNetPeers.roundTrip(c, "kept"));
             }
             assertEquals(1, preOpens.get());
         }
@@ -281,7 +281,7 @@ class ContextTest {
                 });
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (java.net.Socket c = Part2Support.client(mode, port)) {
+            try (java.net.Socket c = JavaNetPeers.client(mode, port)) {
                 assertTrue(c.isConnected());
                 Object[] seen = TestLoop.await(seenInOpen);
                 assertSame(second, seen[0], "the context extension seen from a socket");

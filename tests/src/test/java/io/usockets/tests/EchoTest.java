@@ -2,8 +2,6 @@ package io.usockets.tests;
 
 import io.usockets.Socket;
 import io.usockets.SocketContext;
-import io.usockets.tests.Part1Support.EventLog;
-import io.usockets.tests.Part1Support.Peer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,9 +51,10 @@ class EchoTest {
                     assertEquals(message, peer.readAscii(message.length()), "echo of round trip " + i);
                 }
                 peer.shutdownOutput();
-                assertEquals(Part1Support.End.EOF, peer.readEnd(), "after onEnd closed the socket");
+                assertEquals(Peer.End.EOF, peer.readEnd(), "after onEnd closed the socket");
             }
             log.await("close:", 1);
+            tl.roundTrip();
             assertEquals(0, shortWrites.get(), "short writes of small echoes");
             assertEquals(1, log.count("open:false"), "accepted sockets open as servers: " + log);
             assertEquals(1, log.count("end"), "onEnd calls: " + log);
@@ -77,9 +76,9 @@ class EchoTest {
     private static void pump(Socket<Sender> s, boolean fromWritable) {
         Sender st = s.ext();
         while (st.sent < BULK) {
-            int offset = Part1Support.patternOffset(st.sent);
-            int length = Part1Support.patternChunk(st.sent, BULK, 256 * 1024);
-            ByteBuffer chunk = ByteBuffer.wrap(Part1Support.PATTERN, offset, length);
+            int offset = TestData.patternOffset(st.sent);
+            int length = TestData.patternChunk(st.sent, BULK, 256 * 1024);
+            ByteBuffer chunk = ByteBuffer.wrap(TestData.PATTERN, offset, length);
             int n = s.write(chunk, false);
             if (n < 0 || chunk.position() != offset + n) {
                 st.positionErrors++;
@@ -102,7 +101,7 @@ class EchoTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void writesSixtyFourMegabytesToSlowReaderThroughPartialWritesAndOnWritable(String backend, Mode mode) throws Exception {
-        byte[] expected = Part1Support.patternSha256(BULK);
+        byte[] expected = TestData.patternSha256(BULK);
         try (TestLoop tl = TestLoop.start(backend)) {
             AtomicReference<Sender> sender = new AtomicReference<>();
             EventLog log = new EventLog();
@@ -120,19 +119,17 @@ class EchoTest {
                 return ctx.listen("127.0.0.1", 0).port();
             });
             long received = 0;
-            MessageDigest md = Part1Support.sha256();
+            MessageDigest md = TestData.sha256();
             try (Peer peer = Peer.connect(mode, port, 64 * 1024)) {
-                // Slow reader: let the sender fill every buffer first, then read in small chunks with pauses.
-                Part1Support.sleep(200);
+                // Slow reader: read nothing until the sender has filled every buffer and got a partial write, so
+                // the rest of the transfer has to go through onWritable.
+                Waits.waitUntil(() -> tl.call(() -> sender.get() != null && sender.get().partialWrites > 0),
+                        "the sender's first partial write");
                 byte[] chunk = new byte[64 * 1024];
-                int reads = 0;
                 int n;
                 while ((n = peer.read(chunk)) >= 0) {
                     md.update(chunk, 0, n);
                     received += n;
-                    if (++reads % 64 == 0) {
-                        Part1Support.sleep(1);
-                    }
                     if (received > BULK) {
                         break;
                     }
@@ -151,7 +148,7 @@ class EchoTest {
             assertTrue(writable >= 1, "onWritable never fired");
             assertTrue(fromWritable > 0, "onWritable did not continue the transfer");
             assertEquals(0, positionErrors, "writes whose position did not advance by the returned count");
-            assertEquals(Part1Support.hex(expected), Part1Support.hex(md.digest()), "SHA-256 of the received stream");
+            assertEquals(TestData.hex(expected), TestData.hex(md.digest()), "SHA-256 of the received stream");
             assertEquals(1, log.count("close:NORMAL"), "our shutdown then the peer's FIN closes once: " + log);
         }
     }
@@ -159,12 +156,12 @@ class EchoTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void receivesSixtyFourMegabytesFromPeerIntact(String backend, Mode mode) throws Exception {
-        byte[] expected = Part1Support.patternSha256(BULK);
+        byte[] expected = TestData.patternSha256(BULK);
         try (TestLoop tl = TestLoop.start(backend)) {
             CompletableFuture<byte[]> digestAtEnd = new CompletableFuture<>();
             long[] received = new long[1];
             int[] emptyDataCalls = new int[1];
-            MessageDigest md = Part1Support.sha256();
+            MessageDigest md = TestData.sha256();
             int port = tl.call(() -> {
                 SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onData((s, data) -> {
@@ -185,8 +182,8 @@ class EchoTest {
                     try {
                         long position = 0;
                         while (position < BULK) {
-                            int len = Part1Support.patternChunk(position, BULK, 128 * 1024);
-                            peer.write(Part1Support.PATTERN, Part1Support.patternOffset(position), len);
+                            int len = TestData.patternChunk(position, BULK, 128 * 1024);
+                            peer.write(TestData.PATTERN, TestData.patternOffset(position), len);
                             position += len;
                         }
                         peer.shutdownOutput();
@@ -199,9 +196,9 @@ class EchoTest {
                 writer.start();
                 TestLoop.await(written);
                 byte[] digest = TestLoop.await(digestAtEnd);
-                assertEquals(Part1Support.End.EOF, peer.readEnd(), "the socket closed in onEnd");
-                Part1Support.join(writer);
-                assertEquals(Part1Support.hex(expected), Part1Support.hex(digest), "SHA-256 of what onData saw");
+                assertEquals(Peer.End.EOF, peer.readEnd(), "the socket closed in onEnd");
+                Waits.join(writer);
+                assertEquals(TestData.hex(expected), TestData.hex(digest), "SHA-256 of what onData saw");
             }
             assertEquals(BULK, (long) tl.call(() -> received[0]), "bytes delivered to onData");
             assertEquals(0, (int) tl.call(() -> emptyDataCalls[0]), "onData calls with zero bytes");
@@ -222,7 +219,7 @@ class EchoTest {
                     int b = s.write(emptyDirect, true);
                     int c = s.write(new byte[8], 3, 0, false);
                     int d = s.write2(ByteBuffer.allocate(0), ByteBuffer.allocate(0));
-                    int e = s.write(Part1Support.ascii("still-ok"), false);
+                    int e = s.write(Buffers.ascii("still-ok"), false);
                     results.complete(new int[] {a, b, c, d, e, s.isClosed() ? 1 : 0});
                 });
                 return ctx.listen("127.0.0.1", 0).port();
@@ -249,7 +246,7 @@ class EchoTest {
                 SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, isClient) -> {
                     // Positions that do not start at zero: write2 must honour them and advance both.
-                    ByteBuffer header = Part1Support.ascii("##HEAD:");
+                    ByteBuffer header = Buffers.ascii("##HEAD:");
                     header.position(2);
                     ByteBuffer payload = ByteBuffer.allocateDirect(32);
                     payload.put("~~payload-bytes".getBytes(StandardCharsets.US_ASCII)).flip().position(2);

@@ -42,7 +42,7 @@ class FailureTest {
         return tl.call(() -> {
             SocketContext<Void, Void> ctx = mode.context(tl.loop());
             ctx.onData((s, data) -> {
-                if (Part2Support.text(data).startsWith("boom")) {
+                if (Buffers.text(data).startsWith("boom")) {
                     throw new Boom();
                 }
                 s.write(data);
@@ -59,13 +59,13 @@ class FailureTest {
             tl.expectCallbackErrors();
             List<Closed> closes = new CopyOnWriteArrayList<>();
             int port = throwingEchoServer(tl, mode, closes);
-            try (java.net.Socket victim = Part2Support.client(mode, port); java.net.Socket bystander = Part2Support.client(mode, port)) {
-                assertEquals("hello", Part2Support.roundTrip(victim, "hello"));
-                assertEquals("hello", Part2Support.roundTrip(bystander, "hello"));
+            try (java.net.Socket victim = JavaNetPeers.client(mode, port); java.net.Socket bystander = JavaNetPeers.client(mode, port)) {
+                assertEquals("hello", JavaNetPeers.roundTrip(victim, "hello"));
+                assertEquals("hello", JavaNetPeers.roundTrip(bystander, "hello"));
                 victim.getOutputStream().write("boom".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-                assertTrue(Part2Support.closedByPeer(victim), "the socket whose onData threw is closed");
-                assertEquals("still echoing", Part2Support.roundTrip(bystander, "still echoing"));
-                Part2Support.settle(tl, 3);
+                assertTrue(JavaNetPeers.closedByPeer(victim), "the socket whose onData threw is closed");
+                assertEquals("still echoing", JavaNetPeers.roundTrip(bystander, "still echoing"));
+                tl.settle(3);
                 assertEquals(1, closes.size(), "onClose calls: " + closes);
                 assertEquals(CloseCode.CALLBACK_FAILED, closes.get(0).code());
                 assertTrue(closes.get(0).reason() instanceof Boom, "onClose's reason: " + closes.get(0).reason());
@@ -81,15 +81,15 @@ class FailureTest {
         try (TestLoop tl = TestLoop.start(backend, b -> b.callbackErrorHandler(null))) {
             List<Closed> closes = new CopyOnWriteArrayList<>();
             int port = throwingEchoServer(tl, mode, closes);
-            try (java.net.Socket victim = Part2Support.client(mode, port); java.net.Socket bystander = Part2Support.client(mode, port)) {
-                assertEquals("one", Part2Support.roundTrip(bystander, "one"));
+            try (java.net.Socket victim = JavaNetPeers.client(mode, port); java.net.Socket bystander = JavaNetPeers.client(mode, port)) {
+                assertEquals("one", JavaNetPeers.roundTrip(bystander, "one"));
                 victim.getOutputStream().write("boom".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-                assertTrue(Part2Support.closedByPeer(victim), "the socket whose onData threw is closed");
-                assertEquals("two", Part2Support.roundTrip(bystander, "two"));
-                try (java.net.Socket later = Part2Support.client(mode, port)) {
-                    assertEquals("three", Part2Support.roundTrip(later, "three"));
+                assertTrue(JavaNetPeers.closedByPeer(victim), "the socket whose onData threw is closed");
+                assertEquals("two", JavaNetPeers.roundTrip(bystander, "two"));
+                try (java.net.Socket later = JavaNetPeers.client(mode, port)) {
+                    assertEquals("three", JavaNetPeers.roundTrip(later, "three"));
                 }
-                Part2Support.settle(tl, 3);
+                tl.settle(3);
                 assertTrue(closes.size() >= 1, "onClose calls: " + closes);
                 assertEquals(CloseCode.CALLBACK_FAILED, closes.get(0).code(), "closes: " + closes);
                 assertTrue(closes.get(0).reason() instanceof Boom, "onClose's reason: " + closes.get(0).reason());
@@ -103,7 +103,7 @@ class FailureTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsPlainOnly")
     void peerResetWhileWritingClosesTheSocketWithoutAnEscapingException(String backend, Mode mode) throws Exception {
-        ByteBuffer block = ByteBuffer.wrap(Part2Support.pattern(64 * 1024, 5)).asReadOnlyBuffer();
+        ByteBuffer block = ByteBuffer.wrap(TestData.pattern(64 * 1024, 5)).asReadOnlyBuffer();
         long limit = 512L * 1024 * 1024; // stop writing at some point even if the reset never comes
         try (TestLoop tl = TestLoop.start(backend)) {
             List<Closed> closes = new CopyOnWriteArrayList<>();
@@ -145,18 +145,18 @@ class FailureTest {
                 });
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (java.net.Socket peer = Part2Support.client(mode, port)) {
-                Part2Support.readExactly(peer.getInputStream(), 100_000); // the server is writing
-                Part2Support.awaitAtLeast(shortWrites::get, 1, "short writes (the server waiting for onWritable)");
+            try (java.net.Socket peer = JavaNetPeers.client(mode, port)) {
+                JavaNetPeers.readExactly(peer.getInputStream(), 100_000); // the server is writing
+                Waits.awaitAtLeast(shortWrites::get, 1, "short writes (the server waiting for onWritable)");
                 peer.setSoLinger(true, 0);
             } // close with linger 0: RST
             Closed closed = TestLoop.await(firstClosed);
             assertTrue(closed.code() == CloseCode.RESET || closed.code() == CloseCode.OTHER,
                     "onClose code after a reset: " + closed.code() + " (" + closed.reason() + ")");
-            try (java.net.Socket after = Part2Support.client(mode, port)) {
-                assertEquals("the loop goes on", Part2Support.roundTrip(after, "the loop goes on"));
+            try (java.net.Socket after = JavaNetPeers.client(mode, port)) {
+                assertEquals("the loop goes on", JavaNetPeers.roundTrip(after, "the loop goes on"));
             }
-            Part2Support.settle(tl, 3);
+            tl.settle(3);
             assertEquals(1, closes.size(), "onClose calls of the reset socket: " + closes);
             assertTrue(tl.callbackErrors().isEmpty(), "callback errors: " + tl.callbackErrors());
         }
@@ -184,9 +184,9 @@ class FailureTest {
                 });
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            java.net.Socket raw = Part2Support.client(port);
+            java.net.Socket raw = JavaNetPeers.client(port);
             java.net.Socket peer = mode.over(raw, 5_000);
-            assertEquals("before the reset", Part2Support.roundTrip(peer, "before the reset"));
+            assertEquals("before the reset", JavaNetPeers.roundTrip(peer, "before the reset"));
             Socket<Void> server = TestLoop.await(opened);
             tl.call(() -> {
                 try {
@@ -200,11 +200,11 @@ class FailureTest {
                 server.shutdown();
                 return null;
             });
-            Part2Support.awaitAtLeast(closes::size, 1, "onClose of the reset socket");
-            try (java.net.Socket after = Part2Support.client(mode, port)) {
-                assertEquals("the loop goes on", Part2Support.roundTrip(after, "the loop goes on"));
+            Waits.awaitAtLeast(closes::size, 1, "onClose of the reset socket");
+            try (java.net.Socket after = JavaNetPeers.client(mode, port)) {
+                assertEquals("the loop goes on", JavaNetPeers.roundTrip(after, "the loop goes on"));
             }
-            Part2Support.settle(tl, 3);
+            tl.settle(3);
             assertEquals(1, closes.size(), "onClose calls of the reset socket: " + closes);
             assertTrue(tl.callbackErrors().isEmpty(), "callback errors: " + tl.callbackErrors());
         }

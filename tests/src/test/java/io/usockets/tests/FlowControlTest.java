@@ -40,7 +40,7 @@ class FlowControlTest {
         for (int off = 0; off < payload.length; off += CHUNK) {
             out.write(payload, off, Math.min(CHUNK, payload.length - off));
             out.flush();
-            Part2Support.settle(tl, 1);
+            tl.settle(1);
         }
     }
 
@@ -48,7 +48,7 @@ class FlowControlTest {
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void pauseReadingStopsOnDataWhileThePeerSendsAndResumeDeliversItIntact(String backend, Mode mode) throws Exception {
         byte[] greeting = "hello".getBytes(StandardCharsets.ISO_8859_1);
-        byte[] payload = Part2Support.pattern(CHUNK * CHUNKS, 7);
+        byte[] payload = TestData.pattern(CHUNK * CHUNKS, 7);
         try (TestLoop tl = TestLoop.start(backend)) {
             Received received = new Received();
             CompletableFuture<Socket<Void>> accepted = new CompletableFuture<>();
@@ -57,31 +57,31 @@ class FlowControlTest {
                 ctx.onOpen((s, client) -> accepted.complete(s));
                 ctx.onData((s, data) -> {
                     received.calls.incrementAndGet();
-                    received.bytes.writeBytes(Part2Support.copy(data));
+                    received.bytes.writeBytes(Buffers.copy(data));
                     received.count.addAndGet(data.remaining());
                 });
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (java.net.Socket peer = Part2Support.client(mode, port)) {
+            try (java.net.Socket peer = JavaNetPeers.client(mode, port)) {
                 Socket<Void> s = TestLoop.await(accepted);
                 peer.getOutputStream().write(greeting);
-                Part2Support.awaitAtLeast(received.count::get, greeting.length, "bytes before pausing");
+                Waits.awaitAtLeast(received.count::get, greeting.length, "bytes before pausing");
                 tl.run(s::pauseReading);
                 int callsAtPause = received.calls.get();
 
                 sendSlowly(tl, peer.getOutputStream(), payload);
-                Part2Support.settle(tl, 10);
+                tl.settle(10);
                 assertEquals(callsAtPause, received.calls.get(), "onData calls while paused");
                 assertEquals(greeting.length, received.count.get(), "bytes delivered while paused");
 
                 // Writing still works while reading is paused.
-                tl.run(() -> s.write(Part2Support.buffer("pong")));
-                assertEquals("pong", new String(Part2Support.readExactly(peer.getInputStream(), 4),
+                tl.run(() -> s.write(Buffers.buffer("pong")));
+                assertEquals("pong", new String(JavaNetPeers.readExactly(peer.getInputStream(), 4),
                         StandardCharsets.ISO_8859_1));
 
                 tl.run(s::resumeReading);
-                Part2Support.awaitAtLeast(received.count::get, greeting.length + payload.length, "bytes after resuming");
-                Part2Support.settle(tl, 3);
+                Waits.awaitAtLeast(received.count::get, greeting.length + payload.length, "bytes after resuming");
+                tl.settle(3);
                 byte[] all = tl.call(received.bytes::toByteArray);
                 assertArrayEquals(concat(greeting, payload), all, "bytes received, in order");
             }
@@ -92,7 +92,7 @@ class FlowControlTest {
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void pauseReadingInsideOnDataHoldsBackTheRestUntilResumed(String backend, Mode mode) throws Exception {
         byte[] first = "first".getBytes(StandardCharsets.ISO_8859_1);
-        byte[] rest = Part2Support.pattern(CHUNK * 8, 3);
+        byte[] rest = TestData.pattern(CHUNK * 8, 3);
         try (TestLoop tl = TestLoop.start(backend)) {
             Received received = new Received();
             CompletableFuture<Socket<Void>> accepted = new CompletableFuture<>();
@@ -100,7 +100,7 @@ class FlowControlTest {
                 SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, client) -> accepted.complete(s));
                 ctx.onData((s, data) -> {
-                    received.bytes.writeBytes(Part2Support.copy(data));
+                    received.bytes.writeBytes(Buffers.copy(data));
                     received.count.addAndGet(data.remaining());
                     if (received.calls.incrementAndGet() == 1) {
                         s.pauseReading();
@@ -109,13 +109,13 @@ class FlowControlTest {
                 });
                 return ctx.listen("127.0.0.1", 0).port();
             });
-            try (java.net.Socket peer = Part2Support.client(mode, port)) {
+            try (java.net.Socket peer = JavaNetPeers.client(mode, port)) {
                 Socket<Void> s = TestLoop.await(accepted);
                 peer.getOutputStream().write(first);
-                Part2Support.awaitAtLeast(received.calls::get, 1, "onData calls");
+                Waits.awaitAtLeast(received.calls::get, 1, "onData calls");
                 int bytesAtPause = received.count.get();
                 sendSlowly(tl, peer.getOutputStream(), rest);
-                Part2Support.settle(tl, 10);
+                tl.settle(10);
                 assertEquals(1, received.calls.get(), "onData calls after pausing inside onData");
                 assertEquals(bytesAtPause, received.count.get(), "bytes delivered while paused");
 
@@ -123,8 +123,8 @@ class FlowControlTest {
                     s.resumeReading();
                     s.resumeReading(); // a second resume changes nothing
                 });
-                Part2Support.awaitAtLeast(received.count::get, first.length + rest.length, "bytes after resuming");
-                Part2Support.settle(tl, 3);
+                Waits.awaitAtLeast(received.count::get, first.length + rest.length, "bytes after resuming");
+                tl.settle(3);
                 assertArrayEquals(concat(first, rest), tl.call(received.bytes::toByteArray), "bytes, in order");
             }
         }

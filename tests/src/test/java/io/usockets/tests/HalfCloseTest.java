@@ -1,9 +1,7 @@
 package io.usockets.tests;
 
 import io.usockets.SocketContext;
-import io.usockets.tests.Part1Support.End;
-import io.usockets.tests.Part1Support.EventLog;
-import io.usockets.tests.Part1Support.Peer;
+import io.usockets.tests.Peer.End;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -23,12 +21,12 @@ class HalfCloseTest {
             int port = tl.call(() -> {
                 SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onData((s, data) -> {
-                    received.append(Part1Support.ascii(data));
+                    received.append(Buffers.ascii(data));
                     log.add("data");
                 }).onEnd(s -> {
                     log.add("end:closed=" + s.isClosed() + ":shutDown=" + s.isShutDown());
                     String reply = "got " + received;
-                    log.add("wrote:" + s.write(Part1Support.ascii(reply)) + "/" + reply.length());
+                    log.add("wrote:" + s.write(Buffers.ascii(reply)) + "/" + reply.length());
                     s.close();
                     log.add("afterClose:closed=" + s.isClosed());
                 }).onClose((s, code, reason) -> log.add("close:" + code));
@@ -40,7 +38,10 @@ class HalfCloseTest {
                 assertEquals("got request", peer.readAscii(11), "what the socket wrote after onEnd");
                 assertEquals(End.EOF, peer.readEnd(), "after the reply");
             }
-            log.await("close:", 1);
+            // onEnd logs afterClose: once close() has returned, after onClose: wait for that event itself, then
+            // for a round trip through the loop before counting.
+            log.await("afterClose:", 1);
+            tl.roundTrip();
             assertEquals(1, log.count("end:closed=false:shutDown=false"), "onEnd once on an open socket: " + log);
             assertEquals(1, log.count("wrote:11/11"), "write inside onEnd: " + log);
             assertEquals(1, log.count("afterClose:closed=true"), log.toString());
@@ -58,12 +59,12 @@ class HalfCloseTest {
             int port = tl.call(() -> {
                 SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onOpen((s, isClient) -> {
-                    log.add("wrote:" + s.write(Part1Support.ascii("data")));
+                    log.add("wrote:" + s.write(Buffers.ascii("data")));
                     log.add("before:" + s.isShutDown());
                     s.shutdown();
                     log.add("after:" + s.isShutDown() + ":closed=" + s.isClosed());
                     accepted.complete(s);
-                }).onData((s, data) -> log.add("data:" + Part1Support.ascii(data)))
+                }).onData((s, data) -> log.add("data:" + Buffers.ascii(data)))
                         .onEnd(s -> log.add("end"))
                         .onClose((s, code, reason) -> log.add("close:" + code));
                 return ctx.listen("127.0.0.1", 0).port();
@@ -80,6 +81,7 @@ class HalfCloseTest {
                 log.await("close:", 1);
                 assertEquals("true", tl.call(() -> String.valueOf(s.isClosed())), "isClosed after the peer's FIN");
             }
+            tl.roundTrip();
             assertEquals(1, log.count("wrote:4"), log.toString());
             assertEquals(1, log.count("before:false"), "isShutDown before shutdown(): " + log);
             assertEquals(1, log.count("after:true:closed=false"), "isShutDown after shutdown(): " + log);
@@ -105,7 +107,7 @@ class HalfCloseTest {
                     s.shutdown();
                     log.add("twice:" + s.isShutDown() + ":closed=" + s.isClosed());
                     // µSockets: a write on a shut-down socket takes nothing.
-                    log.add("writeAfterShutdown:" + s.write(Part1Support.ascii("ignored")));
+                    log.add("writeAfterShutdown:" + s.write(Buffers.ascii("ignored")));
                 }).onClose((s, code, reason) -> log.add("close:" + code));
                 return ctx.listen("127.0.0.1", 0).port();
             });
@@ -113,6 +115,7 @@ class HalfCloseTest {
                 assertEquals(End.EOF, peer.readEnd(), "one FIN and no data after two shutdowns");
             }
             log.await("close:", 1);
+            tl.roundTrip();
             assertEquals(1, log.count("initially:false"), log.toString());
             assertEquals(1, log.count("once:true"), log.toString());
             assertEquals(1, log.count("twice:true:closed=false"), log.toString());

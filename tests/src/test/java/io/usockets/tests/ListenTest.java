@@ -58,8 +58,8 @@ class ListenTest {
                         "the message should say the address is in use: " + e.getMessage());
             }
             // The first listen socket is unharmed.
-            try (java.net.Socket c = Part2Support.client(mode, port)) {
-                assertEquals("still here", Part2Support.roundTrip(c, "still here"));
+            try (java.net.Socket c = JavaNetPeers.client(mode, port)) {
+                assertEquals("still here", JavaNetPeers.roundTrip(c, "still here"));
             }
             assertEquals(1, accepted.get());
         }
@@ -79,8 +79,8 @@ class ListenTest {
             // SO_REUSEPORT spreads connections by a hash of the source port: try until each loop got one.
             int tries = 0;
             while (tries < 64 && (acceptedByFirst.get() == 0 || acceptedBySecond.get() == 0)) {
-                try (java.net.Socket c = Part2Support.client(mode, port)) {
-                    assertEquals("n" + tries, Part2Support.roundTrip(c, "n" + tries));
+                try (java.net.Socket c = JavaNetPeers.client(mode, port)) {
+                    assertEquals("n" + tries, JavaNetPeers.roundTrip(c, "n" + tries));
                 }
                 tries++;
             }
@@ -101,9 +101,9 @@ class ListenTest {
             ListenSocket ls = tl.call(() -> echoContext(tl, mode, accepted).listen("127.0.0.1", 0));
             int port = tl.call(ls::port);
             assertTrue(port > 0 && port <= 65535, "port " + port);
-            try (java.net.Socket c = Part2Support.client(mode, port)) {
+            try (java.net.Socket c = JavaNetPeers.client(mode, port)) {
                 assertEquals(port, c.getPort());
-                assertEquals("ping", Part2Support.roundTrip(c, "ping"));
+                assertEquals("ping", JavaNetPeers.roundTrip(c, "ping"));
             }
             assertEquals(1, accepted.get());
             assertFalse(tl.call(ls::isClosed));
@@ -120,16 +120,16 @@ class ListenTest {
             AtomicInteger accepted = new AtomicInteger();
             ListenSocket ls = tl.call(() -> echoContext(tl, mode, accepted).listen("127.0.0.1", 0));
             int port = tl.call(ls::port);
-            try (java.net.Socket before = Part2Support.client(mode, port)) {
-                assertEquals("before", Part2Support.roundTrip(before, "before"));
+            try (java.net.Socket before = JavaNetPeers.client(mode, port)) {
+                assertEquals("before", JavaNetPeers.roundTrip(before, "before"));
                 tl.run(() -> {
                     ls.close();
                     ls.close(); // a second close does nothing
                 });
-                Part2Support.settle(tl, 1); // listenSocketCloseReleasesThePortBeforeReturning pins the stricter timing
-                assertThrows(ConnectException.class, () -> Part2Support.client(mode, port).close(),
+                tl.settle(1); // listenSocketCloseReleasesThePortBeforeReturning pins the stricter timing
+                assertThrows(ConnectException.class, () -> JavaNetPeers.client(mode, port).close(),
                         "connect after the listen socket closed");
-                assertEquals("after", Part2Support.roundTrip(before, "after"));
+                assertEquals("after", JavaNetPeers.roundTrip(before, "after"));
             }
             assertEquals(1, accepted.get());
         }
@@ -163,7 +163,7 @@ class ListenTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void unixListenReplacesAStaleFileAndEchoesWithConnectUnix(String backend, Mode mode) throws Exception {
-        Path dir = Part2Support.shortTempDir();
+        Path dir = ShortTempDirs.create();
         try (TestLoop tl = TestLoop.start(backend)) {
             Path path = dir.resolve("s");
             // A stale socket file, as a crashed server leaves it.
@@ -180,10 +180,10 @@ class ListenTest {
                 client.onOpen((s, isClient) -> {
                     s.setExt(new StringBuilder());
                     clientOpened.complete(isClient);
-                    s.write(Part2Support.buffer("over unix"));
+                    s.write(Buffers.buffer("over unix"));
                 });
                 client.onData((s, data) -> {
-                    s.ext().append(Part2Support.text(data));
+                    s.ext().append(Buffers.text(data));
                     if (s.ext().length() >= 9) {
                         echoed.complete(s.ext().toString());
                         s.close();
@@ -199,7 +199,7 @@ class ListenTest {
             assertEquals(1, accepted.get());
             tl.run(ls::close);
         } finally {
-            Part2Support.deleteTree(dir);
+            ShortTempDirs.delete(dir);
         }
     }
 
@@ -208,14 +208,14 @@ class ListenTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsPlainOnly")
     void unixListenSocketRemovesItsFileOnClose(String backend, Mode mode) throws Exception {
-        Path dir = Part2Support.shortTempDir();
+        Path dir = ShortTempDirs.create();
         try (TestLoop tl = TestLoop.start(backend)) {
             Path path = dir.resolve("s");
             AtomicInteger accepted = new AtomicInteger();
             ListenSocket ls = tl.call(() -> echoContext(tl, mode, accepted).listenUnix(path.toString(), ListenOptions.DEFAULT));
             assertTrue(Files.exists(path), "the listen socket's file");
             try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-                c.write(Part2Support.buffer("x"));
+                c.write(Buffers.buffer("x"));
                 java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(1);
                 assertEquals("x", readOneByteBounded(c, in));
             }
@@ -223,7 +223,7 @@ class ListenTest {
             tl.run(ls::close);
             assertFalse(Files.exists(path), "the socket file is still there after close()");
         } finally {
-            Part2Support.deleteTree(dir);
+            ShortTempDirs.delete(dir);
         }
     }
 

@@ -78,7 +78,7 @@ class ManyConnectionsTest {
                 ctx.onWritable(ManyConnectionsTest::pump);
                 ctx.onData((s, data) -> {
                     Conn c = s.ext();
-                    c.received.writeBytes(Part2Support.copy(data));
+                    c.received.writeBytes(Buffers.copy(data));
                     if (!c.done && c.received.size() >= c.message.length) {
                         c.done = true;
                         String got = c.received.toString(StandardCharsets.ISO_8859_1);
@@ -111,7 +111,7 @@ class ManyConnectionsTest {
             assertEquals(CONNECTIONS, clientCloses.get(), "client onClose calls");
             // The server sees each FIN; the default onEnd closes the socket.
             TestLoop.await(serverClosedAll);
-            Part2Support.settle(server, 3);
+            server.settle(3);
             assertEquals(CONNECTIONS, serverCloses.get(), "server onClose calls");
             assertTrue(client.call(() -> sockets.stream().allMatch(Socket::isClosed)), "every client socket closed");
             // Each loop's leak gate counts the whole process: the server's listen socket must be gone before the

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Plain or TLS: the second parameter of the conformance suite (DESIGN.md: every backend, plain and TLS). A scenario
+ * Plain or TLS: the second parameter of the conformance suite (docs/RULES.md B10: every backend, plain and TLS). A scenario
  * gets its contexts from {@link #context(Loop)} and its java.net peers from {@link #connect}; in TLS mode those are
  * TLS contexts presenting the test CA's server certificate (clients do not verify) and JDK {@link SSLSocket}s that
  * have completed their handshake.

@@ -95,7 +95,7 @@ class NativeBackendTest {
                 ctx.onOpen((s, client) -> accepted.complete(s));
                 return ctx.listen("127.0.0.1", 0);
             });
-            try (Part1Support.Peer peer = Part1Support.Peer.connect(ls.port())) {
+            try (Peer peer = Peer.connect(ls.port())) {
                 Socket<Void> server = TestLoop.await(accepted);
                 int listenFd = tl.call(() -> ls.nativeHandle().descriptor());
                 int serverFd = tl.call(() -> server.nativeHandle().descriptor());
@@ -182,17 +182,17 @@ class NativeBackendTest {
                 ctx.onOpen((s, client) -> accepted.complete(s));
                 return ctx.listen("127.0.0.1", 0);
             });
-            try (Part1Support.Peer peer = Part1Support.Peer.connect(ls.port())) {
+            try (Peer peer = Peer.connect(ls.port())) {
                 Socket<Void> s = TestLoop.await(accepted);
                 io.netty.channel.unix.Socket raw =
                         new io.netty.channel.unix.Socket(tl.call(() -> s.nativeHandle().descriptor()));
-                assertEquals(2, (int) tl.call(() -> s.write(Part1Support.ascii("ab"), true)));
+                assertEquals(2, (int) tl.call(() -> s.write(Buffers.ascii("ab"), true)));
                 // The next two lines run on the loop thread between writes, as an application would.
                 assertEquals(1, tl.call(() -> cork(raw)), "TCP_CORK after a write with msgMore");
-                tl.call(() -> s.write(Part1Support.ascii("cd"), false));
+                tl.call(() -> s.write(Buffers.ascii("cd"), false));
                 assertEquals(0, tl.call(() -> cork(raw)), "TCP_CORK after a write without msgMore");
                 assertEquals("abcd", peer.readAscii(4));
-                tl.call(() -> s.write(Part1Support.ascii("ef"), true));
+                tl.call(() -> s.write(Buffers.ascii("ef"), true));
                 assertEquals(1, tl.call(() -> cork(raw)));
                 tl.run(s::flush);
                 assertEquals(0, tl.call(() -> cork(raw)), "TCP_CORK after flush");
@@ -214,7 +214,7 @@ class NativeBackendTest {
                 ctx.onOpen((s, client) -> accepted.complete(s));
                 return ctx.listen("127.0.0.1", 0);
             });
-            try (Part1Support.Peer peer = Part1Support.Peer.connect(ls.port())) {
+            try (Peer peer = Peer.connect(ls.port())) {
                 Socket<Void> s = TestLoop.await(accepted);
                 int written = tl.call(() -> s.write(heap("1heap"))
                         + s.write(heap("2readonly").asReadOnlyBuffer())
@@ -281,19 +281,32 @@ class NativeBackendTest {
                 });
                 return ctx.listen("127.0.0.1", 0);
             });
-            try (Part1Support.Peer a = Part1Support.Peer.connect(ls.port());
-                 Part1Support.Peer b = Part1Support.Peer.connect(ls.port())) {
-                Part1Support.waitUntil(() -> tl.call(accepted::size) == 2, "both connections accepted");
+            try (Peer a = Peer.connect(ls.port());
+                 Peer b = Peer.connect(ls.port())) {
+                Waits.waitUntil(() -> tl.call(accepted::size) == 2, "both connections accepted");
                 assertEquals(b.localPort(), (int) tl.call(() -> accepted.get(1).remotePort()), "accept order");
-                CountDownLatch sleeping = new CountDownLatch(1);
+                // Hold the loop inside a task while both peers send, so both sockets are ready in one epoll batch.
+                CountDownLatch holding = new CountDownLatch(1);
+                CountDownLatch release = new CountDownLatch(1);
                 tl.loop().defer(() -> {
-                    sleeping.countDown();
-                    Part1Support.sleep(300);
+                    holding.countDown();
+                    try {
+                        release.await(TestLoop.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 });
-                TestLoop.await(sleeping);
-                a.write("a");
-                b.write("b");
-                Part1Support.waitUntil(() -> tl.call(pollRef::get) != null, "the poll on the reused number");
+                TestLoop.await(holding);
+                try {
+                    int port = ls.port();
+                    a.write("a");
+                    b.write("b");
+                    TcpQueues.awaitUnreadAbove(port, a.localPort(), 0, "a's byte");
+                    TcpQueues.awaitUnreadAbove(port, b.localPort(), 0, "b's byte");
+                } finally {
+                    release.countDown();
+                }
+                Waits.waitUntil(() -> tl.call(pollRef::get) != null, "the poll on the reused number");
                 assertTrue(reusedFd.get() >= 0, "no pipe got the closed socket's number");
                 for (int i = 0; i < 5; i++) {
                     tl.run(() -> { });
@@ -302,7 +315,7 @@ class NativeBackendTest {
                 written.set(true);
                 ByteBuffer one = ByteBuffer.allocateDirect(1).put((byte) 1).flip();
                 writeEnd.get().write(one, 0, 1);
-                Part1Support.waitUntil(() -> readable.get() > 0, "the pipe's poll reporting real data");
+                Waits.waitUntil(() -> readable.get() > 0, "the pipe's poll reporting real data");
             } finally {
                 tl.run(() -> {
                     if (pollRef.get() != null) {

@@ -28,8 +28,35 @@ public final class OpenDescriptors {
             } catch (java.io.IOException e) {
                 target = "?";
             }
-            sb.append(f.getName()).append(" -> ").append(target).append('\n');
+            sb.append(f.getName()).append(" -> ").append(target);
+            if (target.startsWith("socket:[")) {
+                sb.append(tcpConnection(target.substring("socket:[".length(), target.length() - 1)));
+            }
+            sb.append('\n');
         }
         return sb.toString();
+    }
+
+    private static final String[] TCP_STATES = {"?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+        "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING"};
+
+    /** " tcp local-port -> remote-port STATE" of the socket with this inode, from /proc/net/tcp{,6}; or "". */
+    private static String tcpConnection(String inode) {
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && f[9].equals(inode)) {
+                        int state = Integer.parseInt(f[3], 16);
+                        return " tcp port " + Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16)
+                                + " -> " + Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16) + " "
+                                + (state < TCP_STATES.length ? TCP_STATES[state] : f[3]);
+                    }
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // No such table here: describe the descriptor without it.
+            }
+        }
+        return "";
     }
 }

@@ -46,7 +46,7 @@ class PollTest {
         try (TestLoop tl = TestLoop.start(backend)) {
             CompletableFuture<NativeHandle> taken = new CompletableFuture<>();
             int port = listenTakingConnections(tl, taken);
-            try (java.net.Socket c = Part2Support.client(port)) {
+            try (java.net.Socket c = JavaNetPeers.client(port)) {
                 NativeHandle handle = TestLoop.await(taken);
                 boolean adopted = false;
                 try {
@@ -80,21 +80,21 @@ class PollTest {
                     assertSame(tl.loop(), tl.call(poll::loop));
 
                     // Nothing to read yet: only WRITABLE could be ready, and it is not watched.
-                    Part2Support.settle(tl, 3);
+                    tl.settle(3);
                     assertEquals(0, readable.get() + writable.get(), "events before the peer wrote");
 
                     c.getOutputStream().write("ping".getBytes(StandardCharsets.ISO_8859_1));
-                    Part2Support.awaitAtLeast(readable::get, 1, "READABLE after the peer wrote");
+                    Waits.awaitAtLeast(readable::get, 1, "READABLE after the peer wrote");
 
                     tl.run(() -> poll.change(Poll.WRITABLE));
                     assertEquals(Poll.WRITABLE, tl.call(poll::events), "us_poll_events after change");
-                    Part2Support.awaitAtLeast(writable::get, 1, "WRITABLE of an idle connection");
+                    Waits.awaitAtLeast(writable::get, 1, "WRITABLE of an idle connection");
 
                     tl.run(poll::stop);
                     assertEquals(0, tl.call(poll::events), "us_poll_events after stop");
-                    Part2Support.settle(tl, 2); // events already in flight drain
+                    tl.settle(2); // events already in flight drain
                     int before = callbacks.get();
-                    Part2Support.settle(tl, 3);
+                    tl.settle(3);
                     assertEquals(before, callbacks.get(), "callbacks after stop (data is still unread)");
                     assertNull(unexpected.get());
 
@@ -109,14 +109,14 @@ class PollTest {
                     tl.run(() -> {
                         SocketContext<Void, Void> back = tl.loop().createSocketContext();
                         back.onData((s, data) -> {
-                            received.complete(Part2Support.text(data));
-                            s.write(Part2Support.buffer("pong"));
+                            received.complete(Buffers.text(data));
+                            s.write(Buffers.buffer("pong"));
                         });
                         back.adoptAccepted(handle, null);
                     });
                     adopted = true;
                     assertEquals("ping", TestLoop.await(received));
-                    assertEquals("pong", new String(Part2Support.readExactly(c.getInputStream(), 4),
+                    assertEquals("pong", new String(JavaNetPeers.readExactly(c.getInputStream(), 4),
                             StandardCharsets.ISO_8859_1));
                 } finally {
                     if (!adopted && handle.isChannel()) {
@@ -133,7 +133,7 @@ class PollTest {
         int baseline = TestLoop.descriptorBaseline();
         AtomicInteger ticks = new AtomicInteger();
         AtomicReference<String> stateAtFree = new AtomicReference<>();
-        try (Part1Support.OwnLoop own = Part1Support.OwnLoop.start(backend, b -> { }, loop -> {
+        try (OwnLoop own = OwnLoop.start(backend, b -> { }, loop -> {
             // Never bound, but not fallthrough: it alone keeps run() going, as a non-fallthrough timer does.
             Poll<Void> keeper = loop.createPoll(false);
             Poll<Void> fallthrough = loop.createPoll(true);
@@ -196,7 +196,7 @@ class PollTest {
         try (TestLoop tl = TestLoop.start(backend)) {
             CompletableFuture<NativeHandle> taken = new CompletableFuture<>();
             int port = listenTakingConnections(tl, taken);
-            try (java.net.Socket c = Part2Support.client(port)) {
+            try (java.net.Socket c = JavaNetPeers.client(port)) {
                 NativeHandle handle = TestLoop.await(taken);
                 String message = tl.call(() -> {
                     SocketContext<Void, Void> owner = tl.loop().createSocketContext();
@@ -208,7 +208,7 @@ class PollTest {
                     return e.getMessage();
                 });
                 assertTrue(message.contains("4"), message);
-                assertTrue(Part2Support.closedByPeer(c), "the connection closed through the adopted socket");
+                assertTrue(JavaNetPeers.closedByPeer(c), "the connection closed through the adopted socket");
             }
         }
     }

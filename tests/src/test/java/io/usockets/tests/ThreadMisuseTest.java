@@ -4,8 +4,6 @@ import io.usockets.ListenSocket;
 import io.usockets.Socket;
 import io.usockets.SocketContext;
 import io.usockets.Timer;
-import io.usockets.tests.Part1Support.EventLog;
-import io.usockets.tests.Part1Support.Peer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -19,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * SEMANTICS.md: from a thread other than the loop's only wakeup() and defer() are allowed; anything else throws
+ * docs/RULES.md B1: from a thread other than the loop's only wakeup() and defer() are allowed; anything else throws
  * IllegalStateException naming the calling and the loop thread. Bad arguments throw IllegalArgumentException naming
  * the value. Foreign calls are made from a thread with a distinctive name so the message check cannot pass by chance.
  */
@@ -40,7 +38,7 @@ class ThreadMisuseTest {
         tl.run(() -> {
             server.context = tl.loop().createSocketContext();
             server.context.onOpen((s, isClient) -> server.accepted.complete(s))
-                    .onData((s, data) -> server.log.add("data:" + Part1Support.ascii(data)))
+                    .onData((s, data) -> server.log.add("data:" + Buffers.ascii(data)))
                     .onClose((s, code, reason) -> server.log.add("close:" + code));
             server.port = server.context.listen("127.0.0.1", 0).port();
         });
@@ -54,10 +52,10 @@ class ThreadMisuseTest {
             Server server = server(tl);
             try (Peer peer = Peer.connect(server.port)) {
                 Socket<Void> s = TestLoop.await(server.accepted);
-                Throwable thrown = Part1Support.thrownOnThread(CALLER, () -> s.write(Part1Support.ascii("nope")));
-                Part1Support.assertMisuse(thrown, CALLER, tl.thread());
+                Throwable thrown = ForeignThreads.thrownOnThread(CALLER, () -> s.write(Buffers.ascii("nope")));
+                ForeignThreads.assertMisuse(thrown, CALLER, tl.thread());
                 // The refused call wrote nothing and broke nothing: the socket still works from the loop thread.
-                assertEquals(3, (int) tl.call(() -> s.write(Part1Support.ascii("yes"))));
+                assertEquals(3, (int) tl.call(() -> s.write(Buffers.ascii("yes"))));
                 assertEquals("yes", peer.readAscii(3));
                 assertEquals(0, server.log.count("close:"), "the socket closed: " + server.log);
             }
@@ -70,8 +68,8 @@ class ThreadMisuseTest {
         try (TestLoop tl = TestLoop.start(backend)) {
             SocketContext<Void, Void> ctx = tl.call(() -> tl.loop().createSocketContext());
             AtomicReference<ListenSocket> leaked = new AtomicReference<>();
-            Throwable thrown = Part1Support.thrownOnThread(CALLER, () -> leaked.set(ctx.listen("127.0.0.1", 0)));
-            Part1Support.assertMisuse(thrown, CALLER, tl.thread());
+            Throwable thrown = ForeignThreads.thrownOnThread(CALLER, () -> leaked.set(ctx.listen("127.0.0.1", 0)));
+            ForeignThreads.assertMisuse(thrown, CALLER, tl.thread());
             assertNull(leaked.get(), "a listen socket was created from a foreign thread");
         }
     }
@@ -80,8 +78,8 @@ class ThreadMisuseTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void loopCreateTimerFromAForeignThreadThrowsNamingBothThreads(String backend) {
         try (TestLoop tl = TestLoop.start(backend)) {
-            Throwable thrown = Part1Support.thrownOnThread(CALLER, () -> tl.loop().createTimer(false));
-            Part1Support.assertMisuse(thrown, CALLER, tl.thread());
+            Throwable thrown = ForeignThreads.thrownOnThread(CALLER, () -> tl.loop().createTimer(false));
+            ForeignThreads.assertMisuse(thrown, CALLER, tl.thread());
         }
     }
 
@@ -91,8 +89,8 @@ class ThreadMisuseTest {
         try (TestLoop tl = TestLoop.start(backend)) {
             // TestLoop.start returns before run() starts; a deferred task runs only once the loop runs.
             tl.run(() -> { });
-            Throwable thrown = Part1Support.thrownOnThread(CALLER, () -> tl.loop().run());
-            Part1Support.assertMisuse(thrown, CALLER, tl.thread());
+            Throwable thrown = ForeignThreads.thrownOnThread(CALLER, () -> tl.loop().run());
+            ForeignThreads.assertMisuse(thrown, CALLER, tl.thread());
             // The loop is still driven by its own thread.
             assertTrue(tl.call(() -> Thread.currentThread() == tl.thread()), "the loop thread changed");
         }
@@ -104,10 +102,9 @@ class ThreadMisuseTest {
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
             Timer<Void> timer = tl.call(() -> tl.loop().createTimer(true));
-            Throwable thrown = Part1Support.thrownOnThread(CALLER, () -> timer.set(t -> log.add("fired"), 1, 0));
-            Part1Support.assertMisuse(thrown, CALLER, tl.thread());
-            Part1Support.sleep(50);
-            tl.run(() -> { });
+            Throwable thrown = ForeignThreads.thrownOnThread(CALLER, () -> timer.set(t -> log.add("fired"), 1, 0));
+            ForeignThreads.assertMisuse(thrown, CALLER, tl.thread());
+            tl.awaitTimer(20); // had the foreign set() armed it, the timer was due after 1 ms, before this witness
             assertEquals(List.of(), log.snapshot(), "a timer armed from a foreign thread fired");
             tl.run(timer::close);
         }
@@ -124,7 +121,7 @@ class ThreadMisuseTest {
             }
         }))) {
             loopThread.set(tl.thread());
-            Throwable thrown = Part1Support.thrownOnThread(CALLER, () -> {
+            Throwable thrown = ForeignThreads.thrownOnThread(CALLER, () -> {
                 tl.loop().wakeup();
                 tl.loop().defer(() -> log.add("deferred:onLoopThread=" + (Thread.currentThread() == tl.thread())
                         + ":inLoopThread=" + tl.loop().inLoopThread()));
@@ -133,6 +130,7 @@ class ThreadMisuseTest {
             assertNull(thrown, "wakeup() or defer() threw on a foreign thread");
             log.await("deferred:", 1);
             log.await("wakeup", 1);
+            tl.roundTrip();
             assertEquals(1, log.count("deferred:onLoopThread=true:inLoopThread=true"), log.toString());
             assertEquals(1, log.count("foreign:inLoopThread=false"), log.toString());
         }
@@ -172,6 +170,7 @@ class ThreadMisuseTest {
                 assertEquals(List.of(), timeoutProblems);
                 peer.write("via-any");
                 server.log.await("data:", 1);
+                tl.roundTrip();
                 assertEquals(1, server.log.count("data:via-any"), server.log.toString());
             }
         }

@@ -2,8 +2,6 @@ package io.usockets.tests;
 
 import io.usockets.Socket;
 import io.usockets.SocketContext;
-import io.usockets.tests.Part1Support.EventLog;
-import io.usockets.tests.Part1Support.Peer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,16 +20,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Socket timeouts, counted in sweep ticks through {@link SocketContext#timestamp()} (never in milliseconds).
- * SEMANTICS.md: {@code timeout(s)} fires after ⌈s/g⌉−1 to ⌈s/g⌉ ticks and {@code longTimeout(m)} likewise in
+ * docs/RULES.md B6: {@code timeout(s)} fires after ⌈s/g⌉−1 to ⌈s/g⌉ ticks and {@code longTimeout(m)} likewise in
  * long units; with the test tick of 100 ms, {@code timeout(1)} fires 9 or 10 ticks after it is armed. The upper
  * bounds below allow one extra tick.
  */
 class TimeoutTest {
 
     /** Earliest tick count of {@code timeout(1)}: ⌈1000/100⌉ − 1. */
-    private static final int MIN_TICKS = Part1Support.ticksOfSeconds(1) - 1;
+    private static final int MIN_TICKS = Ticks.ofSeconds(1) - 1;
     /** Latest tick count of {@code timeout(1)}, plus one tick of slack. */
-    private static final int MAX_TICKS = Part1Support.ticksOfSeconds(1) + 1;
+    private static final int MAX_TICKS = Ticks.ofSeconds(1) + 1;
 
     /** A server context whose sockets log their timeouts with the tick count since they were armed. */
     private static int listen(TestLoop tl, Mode mode, AtomicReference<SocketContext<Void, int[]>> context,
@@ -59,7 +57,7 @@ class TimeoutTest {
                 int[] st = s.ext();
                 int now = s.context().timestamp();
                 st[1]++;
-                log.add("timeout:" + st[1] + ":ticks=" + Part1Support.ticksBetween(st[0], now));
+                log.add("timeout:" + st[1] + ":ticks=" + Ticks.between(st[0], now));
                 if (st[1] == 1) {
                     st[0] = now;
                     s.timeout(1);
@@ -68,7 +66,7 @@ class TimeoutTest {
             try (Peer peer = Peer.connect(mode, port)) {
                 log.await("timeout:2", 1);
                 // Not re-armed after the second firing: nothing more may come.
-                Part1Support.awaitTicks(tl, context.get(), MAX_TICKS + 5);
+                Ticks.await(tl, context.get(), MAX_TICKS + 5);
                 List<String> events = log.snapshot();
                 assertEquals(2, events.size(), "onTimeout fires once per arming: " + events);
                 for (String e : events) {
@@ -94,18 +92,18 @@ class TimeoutTest {
                 sockets.add(s);
             }, s -> log.add("timeout:" + s.ext()[0]), s -> log.add("long:" + s.ext()[0]));
             try (Peer disarmedPeer = Peer.connect(mode, port)) {
-                Part1Support.waitUntil(() -> sockets.size() == 1, "the first connection");
+                Waits.waitUntil(() -> sockets.size() == 1, "the first connection");
                 try (Peer controlPeer = Peer.connect(mode, port)) {
-                    Part1Support.waitUntil(() -> sockets.size() == 2, "the second connection");
+                    Waits.waitUntil(() -> sockets.size() == 2, "the second connection");
                     tl.run(() -> {
                         sockets.get(0).timeout(1);
                         sockets.get(1).timeout(1);
                     });
-                    Part1Support.awaitTicks(tl, context.get(), 2);
+                    Ticks.await(tl, context.get(), 2);
                     tl.run(() -> sockets.get(0).timeout(0));
                     // The control socket, armed at the same moment, proves the wait was long enough.
                     log.await("timeout:1", 1);
-                    Part1Support.awaitTicks(tl, context.get(), 3);
+                    Ticks.await(tl, context.get(), 3);
                     assertEquals(List.of("timeout:1"), log.snapshot(), "only the socket left armed fires");
                 }
             }
@@ -116,7 +114,7 @@ class TimeoutTest {
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     @SuppressWarnings("try") // the peer only holds the connection open
     void longTimeoutFiresOnceAndRearmsFromOnLongTimeout(String backend, Mode mode) throws Exception {
-        int unit = Part1Support.ticksPerLongUnit();
+        int unit = Ticks.perLongUnit();
         try (TestLoop tl = TestLoop.start(backend)) {
             EventLog log = new EventLog();
             AtomicReference<SocketContext<Void, int[]>> context = new AtomicReference<>();
@@ -127,7 +125,7 @@ class TimeoutTest {
                 int[] st = s.ext();
                 int now = s.context().timestamp();
                 st[1]++;
-                log.add("long:" + st[1] + ":ticks=" + Part1Support.ticksBetween(st[0], now));
+                log.add("long:" + st[1] + ":ticks=" + Ticks.between(st[0], now));
                 if (st[1] == 1) {
                     st[0] = now;
                     s.longTimeout(1);
@@ -135,7 +133,7 @@ class TimeoutTest {
             });
             try (Peer peer = Peer.connect(mode, port)) {
                 log.await("long:2", 1);
-                Part1Support.awaitTicks(tl, context.get(), 3 * unit);
+                Ticks.await(tl, context.get(), 3 * unit);
                 List<String> events = log.snapshot();
                 assertEquals(2, events.size(), "onLongTimeout fires once per arming, onTimeout never: " + events);
                 for (String e : events) {
@@ -186,7 +184,7 @@ class TimeoutTest {
                     return bad;
                 });
                 assertEquals(List.of(), problems);
-                Part1Support.awaitTicks(tl, context.get(), MAX_TICKS + 2);
+                Ticks.await(tl, context.get(), MAX_TICKS + 2);
                 assertEquals(0, log.count(""), "rejected or disarmed timeouts fired: " + log);
             }
         }
@@ -206,7 +204,7 @@ class TimeoutTest {
     }
 
     /**
-     * SEMANTICS.md: "on_timeout can fire on a socket that is still connecting: that is how a connect timeout is
+     * docs/RULES.md B6: "on_timeout can fire on a socket that is still connecting: that is how a connect timeout is
      * made". To keep a connect pending on loopback, a java.net server socket with backlog 1 that never accepts has
      * its accept queue filled with plain sockets first; Linux then drops further SYNs, so the us_* connect stays in
      * progress. Should the kernel complete the connect anyway (another platform), onOpen may come first: the test
@@ -218,7 +216,7 @@ class TimeoutTest {
         List<java.net.Socket> fillers = new ArrayList<>();
         try (TestLoop tl = TestLoop.start(backend);
                 ServerSocket server = new ServerSocket()) {
-            server.bind(new InetSocketAddress(Part1Support.loopback(), 0), 1);
+            server.bind(new InetSocketAddress(JavaNetPeers.loopback(), 0), 1);
             boolean backlogFull = false;
             try {
                 for (int i = 0; i < 8 && !backlogFull; i++) {
@@ -241,7 +239,7 @@ class TimeoutTest {
                             .onConnectError((s, code, reason) -> log.add("connectError:" + code))
                             .onClose((s, code, reason) -> log.add("close:" + code))
                             .onTimeout(s -> {
-                                int ticks = Part1Support.ticksBetween(s.ext()[0], s.context().timestamp());
+                                int ticks = Ticks.between(s.ext()[0], s.context().timestamp());
                                 boolean established = s.isEstablished();
                                 log.add("timeout:established=" + established + ":ticks=" + ticks);
                                 if (established) {
@@ -259,7 +257,7 @@ class TimeoutTest {
                 });
                 assertEquals("established=false:closed=false", armedState, "a socket just returned by connect");
                 log.await("timeout:", 1);
-                Part1Support.awaitTicks(tl, context.get(), 3);
+                Ticks.await(tl, context.get(), 3);
                 List<String> events = log.snapshot();
                 String timeout = log.first(e -> e.startsWith("timeout:"));
                 int ticks = Integer.parseInt(timeout.substring(timeout.indexOf("ticks=") + 6));

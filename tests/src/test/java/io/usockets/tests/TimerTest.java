@@ -2,8 +2,6 @@ package io.usockets.tests;
 
 import io.usockets.Loop;
 import io.usockets.Timer;
-import io.usockets.tests.Part1Support.EventLog;
-import io.usockets.tests.Part1Support.OwnLoop;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -15,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Loop timers (µSockets' us_timer_t). Only counts and orders are asserted: a short sleep after the last expected
- * firing merely gives a wrong extra firing the chance to show.
+ * Loop timers (µSockets' us_timer_t). Only counts and orders are asserted: after the last expected firing a witness
+ * timer ({@link TestLoop#awaitTimer}) that is due later than any wrong extra firing must fire first.
  */
 class TimerTest {
 
@@ -33,8 +31,7 @@ class TimerTest {
                         + (Thread.currentThread() == tl.thread())), 30, 0);
             });
             log.await("fired:", 1);
-            Part1Support.sleep(200);
-            tl.run(() -> { });
+            tl.awaitTimer(200); // a wrong second firing would be due before this witness
             assertEquals(List.of("fired:sameTimer=true:loopThread=true"), log.snapshot(), "a one-shot timer");
             assertEquals("false", tl.call(() -> String.valueOf(timer.get().isClosed())),
                     "a fired one-shot timer is not closed");
@@ -57,8 +54,7 @@ class TimerTest {
                 }
             }, 10, 10));
             log.await("closed:", 1);
-            Part1Support.sleep(150);
-            tl.run(() -> { });
+            tl.awaitTimer(50); // a wrong sixth firing would be due 10 ms after the fifth, before this witness
             assertEquals(5, fired.get(), "firings of a repeating timer closed at its fifth");
             assertEquals(List.of("closed:isClosed=true"), log.snapshot());
         }
@@ -81,8 +77,7 @@ class TimerTest {
             });
             tl.run(() -> disarmed.get().set(x -> log.add("disarmed-fired"), 0, 0));
             log.await("control-fired", 1);
-            Part1Support.sleep(150);
-            tl.run(() -> { });
+            tl.awaitTimer(20); // the disarmed timer was due with the control timer, before this witness
             assertEquals(List.of("control-fired"), log.snapshot(), "the disarmed timer must not fire");
             // Disarmed is not closed: it can be armed again.
             tl.run(() -> {
@@ -192,8 +187,7 @@ class TimerTest {
                 return bad;
             });
             assertEquals(List.of(), problems);
-            Part1Support.sleep(50);
-            tl.run(() -> { });
+            tl.awaitTimer(20); // the closed timer was set for 1 ms: due before this witness
             assertEquals(List.of(), log.snapshot());
         }
     }

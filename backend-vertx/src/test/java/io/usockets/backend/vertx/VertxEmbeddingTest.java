@@ -303,12 +303,19 @@ class VertxEmbeddingTest {
             });
             assertTrue(holding.await(WAIT_SECONDS, TimeUnit.SECONDS));
             int iterationsBefore = pre.get();
-            for (Socket peer : peers) {
-                peer.getOutputStream().write('x');
-                peer.getOutputStream().flush();
+            try {
+                for (Socket peer : peers) {
+                    peer.getOutputStream().write('x');
+                    peer.getOutputStream().flush();
+                }
+                // Every byte waits at its server socket before the event loop selects again: one batch.
+                for (Socket peer : peers) {
+                    int peerPort = peer.getLocalPort();
+                    TcpQueues.await(() -> TcpQueues.unread(port, peerPort) > 0, "the byte of peer " + peerPort);
+                }
+            } finally {
+                release.countDown();
             }
-            Thread.sleep(100);
-            release.countDown();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
             while (data.get() < connections && System.nanoTime() < deadline) {
                 Thread.sleep(1);

@@ -50,7 +50,7 @@ class VertxTransportsTest {
             List<String> seen = new CopyOnWriteArrayList<>();
             CompletableFuture<Object[]> created = new CompletableFuture<>();
             context.runOnContext(v -> {
-                // The property names another backend: a hint decides (SEMANTICS.md).
+                // The property names another backend: a hint decides (docs/RULES.md B8).
                 Loop loop = Loop.create(LoopOptions.builder().backend("nio").hint(context).build());
                 SocketContext<Void, Void> ctx = loop.createSocketContext();
                 ctx.onData((s, data) -> {
@@ -87,7 +87,14 @@ class VertxTransportsTest {
             try (Socket peer = new Socket("127.0.0.1", ls.port())) {
                 peer.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
                 peer.getOutputStream().write("early".getBytes(StandardCharsets.US_ASCII));
-                Thread.sleep(100); // the connection and its bytes are ready before run(): parked, not served
+                // The connection and its bytes are ready before run(): they wait in the kernel, then a task on the
+                // (only) Vert.x event loop runs after it has seen them ready. Parked, not served.
+                int port = ls.port();
+                int peerPort = peer.getLocalPort();
+                TcpQueues.await(() -> TcpQueues.unread(port, peerPort) > 0, "the early bytes at the server");
+                CompletableFuture<Void> eventLoopRoundTrip = new CompletableFuture<>();
+                vertx.getOrCreateContext().runOnContext(v -> eventLoopRoundTrip.complete(null));
+                eventLoopRoundTrip.get(WAIT_SECONDS, TimeUnit.SECONDS);
                 assertEquals(List.of(), order, "served before run()");
                 order.add("run");
                 CompletableFuture<Void> ran = CompletableFuture.runAsync(loop::run);

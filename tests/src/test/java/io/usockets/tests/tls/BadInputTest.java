@@ -2,6 +2,7 @@ package io.usockets.tests.tls;
 
 import io.usockets.SocketContext;
 import io.usockets.ssl.Tls;
+import io.usockets.tests.EventLog;
 import io.usockets.tests.TestLoop;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BadInputTest {
 
-    private static int startEchoServer(TestLoop tl, Events log) {
+    private static int startEchoServer(TestLoop tl, EventLog log) {
         return tl.call(() -> {
             SocketContext<Void, Void> server = tl.loop().createSocketContext(TlsSupport.serverOptions());
             server.onOpen((s, client) -> log.add("open"))
@@ -69,7 +70,7 @@ class BadInputTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void randomBytesAndPlaintextHttpFailTheHandshake(String backend) throws Exception {
         long sslBaseline = Tls.liveSslObjects();
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startEchoServer(tl, log);
             byte[] random = new byte[4096];
@@ -101,7 +102,7 @@ class BadInputTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void anOversizedRecordAfterTheHandshakeClosesThatSocketOnly(String backend) throws Exception {
         long sslBaseline = Tls.liveSslObjects();
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startEchoServer(tl, log);
             try (Socket raw = new Socket("127.0.0.1", port)) {
@@ -129,7 +130,7 @@ class BadInputTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void aRecordCutShortByFinIsTheEndOfStream(String backend) throws Exception {
         long sslBaseline = Tls.liveSslObjects();
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startEchoServer(tl, log);
             try (Socket raw = new Socket("127.0.0.1", port)) {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Invariant 10 under a flood: 500 TLS clients (on a second loop) handshake at once with a server whose loop also
+ * docs/RULES.md I10 under a flood: 500 TLS clients (on a second loop) handshake at once with a server whose loop also
  * carries an open TLS connection playing ping-pong. Counted in loop iterations, never time: the server loop reads
  * at most 5 handshaking sockets per iteration (the rest wait in the low-priority LIFO), and every ping or pong is
  * read in the very next iteration after it was written — the open connection is served in every iteration where it

@@ -3,6 +3,7 @@ package io.usockets.tests.tls;
 import io.usockets.SocketContext;
 import io.usockets.SocketContextOptions;
 import io.usockets.ssl.Tls;
+import io.usockets.tests.EventLog;
 import io.usockets.tests.TestLoop;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +36,7 @@ class InteropTest {
             + "Content-Length: " + PAGE.length() + "\r\n\r\n" + PAGE;
 
     /** Starts the responder on {@code tl}; events go to {@code log}. Returns the port. */
-    private static int startServer(TestLoop tl, SocketContextOptions options, Events log) {
+    private static int startServer(TestLoop tl, SocketContextOptions options, EventLog log) {
         return tl.call(() -> {
             SocketContext<Void, StringBuilder> server = tl.loop().createSocketContext(options);
             server.addServerName("sni.test", null, "sni-data");
@@ -61,18 +62,27 @@ class InteropTest {
         });
     }
 
-    /** Runs a command with {@code input} on stdin; returns its exit code and output (stdout and stderr). */
-    private static String[] run(List<String> command, String input) throws IOException, InterruptedException {
+    /**
+     * Runs a command with {@code input} on stdin, which stays open until {@code closeStdinAfter} returns (tools that
+     * stop at EOF, such as openssl s_client, would otherwise stop before they read the reply); returns its exit code
+     * and output (stdout and stderr).
+     */
+    private static String[] run(List<String> command, String input, Runnable closeStdinAfter)
+            throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().write(input.getBytes(StandardCharsets.US_ASCII));
         p.getOutputStream().flush();
         Thread closer = new Thread(() -> {
-            // Keep stdin open briefly so tools that stop at EOF read the reply first.
-            TlsSupport.sleep(1500);
             try {
-                p.getOutputStream().close();
-            } catch (IOException e) {
-                // The process already exited.
+                closeStdinAfter.run();
+            } catch (AssertionError timedOut) {
+                // The event did not come: the test fails on the output below.
+            } finally {
+                try {
+                    p.getOutputStream().close();
+                } catch (IOException e) {
+                    // The process already exited.
+                }
             }
         });
         closer.setDaemon(true);
@@ -89,7 +99,7 @@ class InteropTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void jdkHttpClientGetsThePage(String backend) throws Exception {
         long sslBaseline = Tls.liveSslObjects();
-        Events log = new Events();
+        EventLog log = new EventLog();
         // Made before the loop's descriptor baseline: the client keeps a selector of its own open for good.
         HttpClient client = HttpClient.newBuilder().sslContext(TlsSupport.jdkContext(null))
                 .version(HttpClient.Version.HTTP_1_1).build();
@@ -112,11 +122,12 @@ class InteropTest {
     void opensslSClientWithServerNameVerifiesAndEchoes(String backend, @TempDir Path dir) throws Exception {
         TlsSupport.requireTool("openssl", "version");
         Path ca = TlsSupport.write(dir, "ca.pem", TlsSupport.CA.certificatePem());
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startServer(tl, TlsSupport.serverOptions(), log);
             String[] result = run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
-                    "-servername", "sni.test", "-CAfile", ca.toString(), "-verify_return_error"), "hello openssl\n");
+                    "-servername", "sni.test", "-CAfile", ca.toString(), "-verify_return_error"), "hello openssl\n",
+                    () -> log.await("close:", 1)); // s_client ends when the server has answered and closed
             assertTrue(result[1].contains("echo:hello openssl"), result[1]);
             assertTrue(result[1].contains("Verify return code: 0 (ok)"), result[1]);
             log.await("close:", 1);
@@ -131,15 +142,17 @@ class InteropTest {
         Path ca = TlsSupport.write(dir, "ca.pem", TlsSupport.CA.certificatePem());
         Path cert = TlsSupport.write(dir, "client.pem", TlsSupport.CLIENT.certificatePem());
         Path key = TlsSupport.write(dir, "client-key.pem", TlsSupport.CLIENT.privateKeyPem());
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startServer(tl, TlsSupport.serverOptions().withCaPem(TlsSupport.CA.certificatePem()), log);
             String[] withCert = run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
-                    "-CAfile", ca.toString(), "-cert", cert.toString(), "-key", key.toString()), "mutual\n");
+                    "-CAfile", ca.toString(), "-cert", cert.toString(), "-key", key.toString()), "mutual\n",
+                    () -> log.await("close:", 1));
             assertTrue(withCert[1].contains("echo:mutual"), withCert[1]);
             log.await("close:", 1);
             String[] without = run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
-                    "-CAfile", ca.toString()), "anonymous\n");
+                    "-CAfile", ca.toString()), "anonymous\n",
+                    () -> log.await("close:TLS_VERIFY_FAILED", 1));
             assertTrue(!without[1].contains("echo:anonymous"), without[1]);
             log.await("close:TLS_VERIFY_FAILED", 1);
         }
@@ -151,12 +164,12 @@ class InteropTest {
     void curlWithTheCaFileGetsThePage(String backend, @TempDir Path dir) throws Exception {
         TlsSupport.requireTool("curl", "--version");
         Path ca = TlsSupport.write(dir, "ca.pem", TlsSupport.CA.certificatePem());
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startServer(tl, TlsSupport.serverOptions(), log);
             List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "15", "--cacert",
                     ca.toString(), "https://localhost:" + port + "/"));
-            String[] result = run(command, "");
+            String[] result = run(command, "", () -> { });
             assertEquals("0", result[0], result[1]);
             assertEquals(PAGE, result[1]);
         }
@@ -167,7 +180,7 @@ class InteropTest {
     void nodeTlsConnectsWithServerNameAndEchoes(String backend, @TempDir Path dir) throws Exception {
         TlsSupport.requireTool("node", "--version");
         Path ca = TlsSupport.write(dir, "ca.pem", TlsSupport.CA.certificatePem());
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startServer(tl, TlsSupport.serverOptions(), log);
             String script = "const tls = require('tls'), fs = require('fs');"
@@ -177,7 +190,7 @@ class InteropTest {
                     + "s.on('data', d => { got += d; });"
                     + "s.on('end', () => { console.log('authorized=' + s.authorized + ' ' + got.trim()); });"
                     + "s.on('error', e => { console.log('error ' + e.message); process.exit(2); });";
-            String[] result = run(List.of("node", "-e", script, ca.toString()), "");
+            String[] result = run(List.of("node", "-e", script, ca.toString()), "", () -> { });
             assertEquals("0", result[0], result[1]);
             assertTrue(result[1].contains("authorized=true echo:hello node"), result[1]);
             log.await("close:", 1);

@@ -3,6 +3,7 @@ package io.usockets.tests.tls;
 import io.usockets.SocketContext;
 import io.usockets.SocketContextOptions;
 import io.usockets.ssl.Tls;
+import io.usockets.tests.EventLog;
 import io.usockets.tests.TestLoop;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,7 +79,7 @@ class TlsOptionsTest {
         assertTrue(Files.readString(encryptedKey).contains("ENCRYPTED PRIVATE KEY"));
         Path cert = TlsSupport.write(dir, "cert.pem", TlsSupport.SERVER.certificatePem());
         Path dh = TlsSupport.write(dir, "dh.pem", "-----BEGIN DH PARAMETERS-----\nMAA=\n-----END DH PARAMETERS-----\n");
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             assertRejected(tl, SocketContextOptions.tls(cert.toString(), encryptedKey.toString()),
                     "keyFile is encrypted and no passphrase was given");

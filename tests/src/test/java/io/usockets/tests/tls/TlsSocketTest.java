@@ -7,6 +7,7 @@ import io.usockets.SocketContext;
 import io.usockets.SocketContextOptions;
 import io.usockets.ssl.Certificates;
 import io.usockets.ssl.Tls;
+import io.usockets.tests.EventLog;
 import io.usockets.tests.TestLoop;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,7 +39,7 @@ class TlsSocketTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void clientAndServerOpenAfterTheHandshakeEchoAndShutDownWithCloseNotify(String backend) {
         long sslBaseline = Tls.liveSslObjects();
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             tl.run(() -> {
                 SocketContext<Void, Void> server = tl.loop().createSocketContext(serverOptions());
@@ -121,7 +122,7 @@ class TlsSocketTest {
         AtomicLong received = new AtomicLong();
         AtomicLong mismatches = new AtomicLong();
         AtomicReference<Bulk> state = new AtomicReference<>();
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             tl.run(() -> {
                 SocketContext<Void, Bulk> server = tl.loop().createSocketContext(serverOptions());
@@ -168,7 +169,7 @@ class TlsSocketTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void childContextsShareTheTlsStateAndAdoptionKeepsTheConnection(String backend) {
         long sslBaseline = Tls.liveSslObjects();
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             tl.run(() -> {
                 SocketContext<Void, String> server = tl.loop().createSocketContext(serverOptions());
@@ -214,7 +215,7 @@ class TlsSocketTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void closingInsideOnOpenOnDataAndOnWritableIsSafe(String backend) {
         long sslBaseline = Tls.liveSslObjects();
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             tl.run(() -> {
                 SocketContext<Void, String> server = tl.loop().createSocketContext(serverOptions());
@@ -271,7 +272,7 @@ class TlsSocketTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void aStalledHandshakeIsClosedByTheHandshakeTimeout(String backend) throws Exception {
         long sslBaseline = Tls.liveSslObjects();
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = tl.call(() -> {
                 SocketContext<Void, Void> server = tl.loop().createSocketContext(
@@ -298,7 +299,7 @@ class TlsSocketTest {
     void peerVerificationFailuresCloseWithTheirCodes(String backend) {
         long sslBaseline = Tls.liveSslObjects();
         Certificates.Issued wrongHost = Certificates.issue(TlsSupport.CA, "other.test", "other.test");
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             tl.run(() -> {
                 int untrustedPort = server(tl, SocketContextOptions.tlsFromPem(
@@ -333,14 +334,14 @@ class TlsSocketTest {
         TlsSupport.assertNoLiveSsl(sslBaseline);
     }
 
-    private static int server(TestLoop tl, SocketContextOptions options, String name, Events log) {
+    private static int server(TestLoop tl, SocketContextOptions options, String name, EventLog log) {
         SocketContext<Void, Void> server = tl.loop().createSocketContext(options);
         server.onOpen((s, client) -> log.add("server-open:" + name))
                 .onClose((s, code, reason) -> log.add("server-close:" + name + ":" + code + ":" + reason));
         return server.listen("127.0.0.1", 0).port();
     }
 
-    private static void client(TestLoop tl, SocketContextOptions options, String name, int port, Events log) {
+    private static void client(TestLoop tl, SocketContextOptions options, String name, int port, EventLog log) {
         SocketContext<Void, Void> client = tl.loop().createSocketContext(options);
         client.onOpen((s, isClient) -> log.add("client-open:" + name))
                 .onData((s, data) -> log.add("client-data:" + name))
@@ -353,7 +354,7 @@ class TlsSocketTest {
     @MethodSource("io.usockets.tests.Backends#names")
     void serverNamesAreMatchedAndReportedOnTheSocket(String backend) {
         long sslBaseline = Tls.liveSslObjects();
-        Events log = new Events();
+        EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             tl.run(() -> {
                 SocketContext<Void, Void> server = tl.loop().createSocketContext(TlsSupport.serverOptions());

@@ -3,6 +3,7 @@ package io.usockets.tests.tls;
 import io.usockets.SocketContextOptions;
 import io.usockets.ssl.Certificates;
 import io.usockets.ssl.Tls;
+import io.usockets.tests.TestLoop;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -92,10 +93,14 @@ public final class TlsSupport {
         return file;
     }
 
-    /** Fails unless every native SSL object made so far has been freed (after the loops are freed). */
+    /**
+     * Fails unless every native SSL object made so far has been freed (after the loops are freed) within
+     * {@link TestLoop#WAIT}.
+     */
     public static void assertNoLiveSsl(long baseline) {
+        long deadline = System.nanoTime() + TestLoop.WAIT.toNanos();
         long live = Tls.liveSslObjects();
-        for (int i = 0; i < 100 && live > baseline; i++) {
+        while (live > baseline && System.nanoTime() - deadline < 0) {
             sleep(10);
             live = Tls.liveSslObjects();
         }
