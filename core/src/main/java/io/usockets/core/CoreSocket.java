@@ -20,6 +20,14 @@ import java.nio.ByteBuffer;
  * loop's closed list; after the iteration the loop releases it (the live count drops and the handle is cleared).
  * Every call on a closed socket is a silent no-op.
  *
+ * <p>Layers: a TLS socket is a subclass that changes what the core does through six protected hooks, and nothing
+ * else — {@link #opened} (TCP is open), {@link #received} (bytes, end of stream or held input arrive),
+ * {@link #send} (the application writes), {@link #flushOutput} (the kernel can take bytes, flush, shutdown),
+ * {@link #closed} (the socket closed) and {@link #info} (TLS details the API reports). Every other method is final.
+ * The core keeps the state a layer needs it to honour: a socket stays <em>opening</em> from TCP open until the
+ * layer calls {@link #open} (not established, writes return 0, no onWritable), a FIN can wait for the layer's
+ * backlog, and input the layer held back during a pause is offered again after {@code resumeReading}.
+ *
  * <p>Single-threaded: owned by its loop's thread.
  */
 public class CoreSocket extends CorePoll implements Socket<Object> {
@@ -31,6 +39,24 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     static final byte SHUT_DOWN = 2;
     static final byte READ_PAUSED = 4;
     static final byte READ_DONE = 8;
+    /** TCP is open but the layer has not opened the socket to the application yet (the TLS handshake runs). */
+    static final byte OPENING = 16;
+    /** shutdown() was called; the FIN waits until the layer has written the bytes it holds back. */
+    static final byte FIN_PENDING = 32;
+    /** The layer holds back input read while reading was paused; READABLE stays off until it is offered again. */
+    static final byte INPUT_HELD = 64;
+    /** A TLS socket. */
+    static final byte TLS = (byte) 128;
+
+    /** {@link #info} key: the object {@link #nativeHandle()} carries as {@link NativeHandle#tls()}. */
+    protected static final int INFO_TLS_HANDLE = 0;
+    /** {@link #info} key: what {@link #serverNameUserData()} returns. */
+    protected static final int INFO_SERVER_NAME_USER_DATA = 1;
+    /** {@link #info} key: what {@link #alpnProtocol()} returns. */
+    protected static final int INFO_ALPN_PROTOCOL = 2;
+
+    /** What {@link #received} gets when held input is offered again: no new bytes. */
+    private static final ByteBuffer NO_BYTES = ByteBuffer.allocateDirect(0).asReadOnlyBuffer();
 
     static final byte LOW_PRIORITY_NONE = 0;
     static final byte LOW_PRIORITY_QUEUED = 1;
@@ -49,10 +75,18 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     private byte events;
     byte lowPriorityState;
 
-    @SuppressWarnings("unchecked")
     protected CoreSocket(CoreContext<?, ?> context, byte kind) {
+        this(context, kind, false);
+    }
+
+    /** Creates a socket of {@code context}; {@code tls} marks a TLS socket (its layer's subclass). */
+    @SuppressWarnings("unchecked")
+    protected CoreSocket(CoreContext<?, ?> context, byte kind, boolean tls) {
         super(kind);
         this.context = (CoreContext<Object, Object>) context;
+        if (tls) {
+            flags = TLS;
+        }
     }
 
     // ---------------------------------------------------------------- interest
@@ -77,7 +111,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
 
     private void applyInterest() {
         if ((flags & CLOSED) == 0 && io != null) {
-            int effective = (flags & READ_PAUSED) != 0 ? events & ~READABLE : events;
+            int effective = (flags & (READ_PAUSED | INPUT_HELD)) != 0 ? events & ~READABLE : events;
             context.loop.eventing.setInterest(this, effective);
         }
     }
@@ -85,7 +119,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     // ---------------------------------------------------------------- dispatch (µSockets' us_internal_dispatch_ready_poll)
 
     @Override
-    public void onReady(int ready, boolean error) {
+    public final void onReady(int ready, boolean error) {
         if ((flags & CLOSED) != 0) {
             return;
         }
@@ -139,9 +173,9 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         if (n > 0) {
             ByteBuffer view = loop.receiveView;
             view.limit(n).position(0);
-            emitData(view);
+            received(view);
         } else if (n < 0) {
-            receivedEnd();
+            received(null);
         }
     }
 
@@ -149,7 +183,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     @Override
     public final void onReceived(ByteBuffer data) {
         if ((flags & CLOSED) == 0 && data.hasRemaining()) {
-            emitData(data);
+            received(data);
         }
     }
 
@@ -160,7 +194,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
             return;
         }
         if (error == null) {
-            receivedEnd();
+            received(null);
         } else {
             close(ErrorCodes.of(error), error);
         }
@@ -183,8 +217,8 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         emitEnd();
     }
 
-    /** Calls onEnd; TLS overrides it to tell a FIN after close_notify (already reported) from a truncation. */
-    protected void emitEnd() {
+    /** Calls onEnd. */
+    private void emitEnd() {
         try {
             context.end.handle(cast(this));
         } catch (Throwable t) {
@@ -215,17 +249,14 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         return (Socket<T>) (Socket<?>) s;
     }
 
-    /** Calls onOpen; TLS overrides it to open after the handshake. */
-    protected void emitOpen(boolean isClient) {
-        try {
-            context.open.onOpen(cast(this), isClient);
-        } catch (Throwable t) {
-            context.loop.callbackFailed(this, t);
-        }
+    /** TCP is open: the socket is opening until the layer (by default at once) opens it. */
+    final void emitOpen(boolean isClient) {
+        flags |= OPENING;
+        opened(isClient);
     }
 
-    /** Calls onData with the loop's view; TLS overrides it to decrypt first. */
-    protected void emitData(ByteBuffer view) {
+    /** Calls onData with {@code view} (the loop's receive view, or a layer's plaintext). */
+    protected final void emitData(ByteBuffer view) {
         try {
             context.data.onData(cast(this), view);
         } catch (Throwable t) {
@@ -233,8 +264,18 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         }
     }
 
-    /** Calls onWritable. */
-    protected void emitWritable() {
+    /** The kernel can take bytes: the layer's backlog first, then a waiting FIN, else onWritable once open. */
+    private void emitWritable() {
+        if (!flushOutput(false) || (flags & CLOSED) != 0) {
+            return;
+        }
+        if ((flags & FIN_PENDING) != 0) {
+            sendFin(context.loop);
+            return;
+        }
+        if ((flags & OPENING) != 0) {
+            return;
+        }
         try {
             context.writable.handle(cast(this));
         } catch (Throwable t) {
@@ -242,8 +283,8 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         }
     }
 
-    /** Calls onTimeout; TLS overrides it to enforce its handshake timeout before the socket opens. */
-    protected void emitTimeout() {
+    /** Calls onTimeout (the TLS context's handler fails a handshake that is still running). */
+    final void emitTimeout() {
         try {
             context.timeout.handle(cast(this));
         } catch (Throwable t) {
@@ -251,7 +292,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         }
     }
 
-    void emitLongTimeout() {
+    final void emitLongTimeout() {
         try {
             context.longTimeout.handle(cast(this));
         } catch (Throwable t) {
@@ -259,15 +300,139 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         }
     }
 
+    // ---------------------------------------------------------------- layer hooks
+
+    /**
+     * Hook: TCP is open (accepted, or a connect completed); core calls it once, with READABLE armed and the socket
+     * <em>opening</em>. A layer starts its handshake here and calls {@link #open} when it completes, or closes the
+     * socket; until then the socket is not established, writes return 0 and onWritable is not called. The
+     * default opens the socket at once.
+     */
+    protected void opened(boolean isClient) {
+        open(isClient);
+    }
+
+    /**
+     * Hook: input arrived. Core calls it with the loop's read-only view of the bytes just read (never empty), with
+     * null at the peer's FIN, and with an empty buffer when input the layer held back ({@link #holdInput}) may go
+     * on after {@code resumeReading} (from a deferred task). The view is valid only during the call. A layer
+     * unseals the bytes and hands plaintext to {@link #emitData}; at the end of its stream it calls
+     * {@link #receivedEnd}. The default calls onData, or {@code receivedEnd} for null.
+     */
+    protected void received(ByteBuffer data) {
+        if (data == null) {
+            receivedEnd();
+        } else if (data.hasRemaining()) {
+            emitData(data);
+        }
+    }
+
+    /**
+     * Hook: the application writes; core calls it from {@code write} (header null) and {@code write2} with at
+     * least one byte to send, only on an open socket that is not shut down, and returns its result: how many of
+     * the caller's bytes were taken, the buffers advanced by as many. A layer seals the bytes and sends the
+     * records with {@link #transmit}, keeping what the kernel does not take. The default transmits them.
+     */
+    protected long send(ByteBuffer header, ByteBuffer payload, boolean msgMore) {
+        return header == null ? transmit(payload, msgMore) : transmit(header, payload);
+    }
+
+    /**
+     * Hook: output may flow. Core calls it with {@code end} false when the kernel can take bytes again (before
+     * onWritable) and from {@code flush} (before the kernel's flush), and with {@code end} true from
+     * {@code shutdown} (before the FIN) and from an orderly {@code close} of an open socket not shut down (before
+     * closing). A layer transmits what it holds back, after its end-of-output record if {@code end}; it returns
+     * whether nothing is held back any more. While it is not, onWritable and the kernel's flush wait, and so does
+     * the FIN of a {@code shutdown}, sent once a later call returns true. The default holds nothing back.
+     */
+    protected boolean flushOutput(boolean end) {
+        return true;
+    }
+
+    /**
+     * Hook: the socket closed; core calls it once, after it is marked closed and its descriptor closed, before
+     * onClose or onConnectError. A layer frees its state (TLS: the {@code SSL}). The default does nothing.
+     */
+    protected void closed() {
+    }
+
+    /**
+     * Hook: a detail only a layer knows; core calls it from the API methods that report it, with one of the
+     * {@code INFO_} keys, and returns the answer (null: none). The default knows none.
+     */
+    protected Object info(int key) {
+        return null;
+    }
+
+    // ---------------------------------------------------------------- what layers call
+
+    /** Opens the socket to the application: it stops opening and onOpen runs; a no-op unless opening. */
+    protected final void open(boolean isClient) {
+        if ((flags & (CLOSED | OPENING)) != OPENING) {
+            return;
+        }
+        flags &= ~OPENING;
+        try {
+            context.open.onOpen(cast(this), isClient);
+        } catch (Throwable t) {
+            context.loop.callbackFailed(this, t);
+        }
+    }
+
+    /** Whether TCP is open but the layer has not opened the socket yet. */
+    protected final boolean isOpening() {
+        return (flags & OPENING) != 0;
+    }
+
+    /** Whether input must wait: reading is paused, or held input has not been offered again yet. */
+    protected final boolean isInputPaused() {
+        return (flags & (READ_PAUSED | INPUT_HELD)) != 0;
+    }
+
+    /** Marks that the layer holds back input; {@code resumeReading} offers it again through {@link #received}. */
+    protected final void holdInput() {
+        if ((flags & CLOSED) == 0) {
+            boolean masked = (flags & (READ_PAUSED | INPUT_HELD)) != 0;
+            flags |= INPUT_HELD;
+            if (!masked) {
+                applyInterest();
+            }
+        }
+    }
+
+    /** Offers held input again (a task deferred by {@code resumeReading}), then re-arms reading. */
+    private void offerHeldInput() {
+        if ((flags & (CLOSED | READ_PAUSED | INPUT_HELD)) != INPUT_HELD) {
+            return;
+        }
+        flags &= ~INPUT_HELD;
+        received(NO_BYTES);
+        applyInterest();
+    }
+
     // ---------------------------------------------------------------- writing
 
     @Override
-    public int write(ByteBuffer data, boolean msgMore) {
-        CoreLoop loop = context.loop;
-        loop.checkThread();
+    public final int write(ByteBuffer data) {
+        return write(data, false);
+    }
+
+    @Override
+    public final int write(ByteBuffer data, boolean msgMore) {
+        context.loop.checkThread();
         if (data == null) {
             throw new IllegalArgumentException("data to write is null");
         }
+        if ((flags & (CLOSED | SHUT_DOWN | FIN_PENDING | OPENING)) != 0 || kind != KIND_SOCKET
+                || !data.hasRemaining()) {
+            return 0;
+        }
+        return (int) send(null, data, msgMore);
+    }
+
+    /** Writes a layer's bytes to the kernel as they are, as {@code write} does (short count: WRITABLE; failure: 0). */
+    protected final int transmit(ByteBuffer data, boolean msgMore) {
+        CoreLoop loop = context.loop;
         if ((flags & (CLOSED | SHUT_DOWN)) != 0 || kind != KIND_SOCKET) {
             return 0;
         }
@@ -290,7 +455,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     }
 
     @Override
-    public int write(byte[] data, int offset, int length, boolean msgMore) {
+    public final int write(byte[] data, int offset, int length, boolean msgMore) {
         CoreLoop loop = context.loop;
         loop.checkThread();
         if (data == null) {
@@ -300,49 +465,45 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
             throw new IllegalArgumentException("offset " + offset + " and length " + length
                     + " are out of range for an array of " + data.length + " bytes");
         }
-        if ((flags & (CLOSED | SHUT_DOWN)) != 0 || kind != KIND_SOCKET || length == 0) {
+        if ((flags & (CLOSED | SHUT_DOWN | FIN_PENDING | OPENING)) != 0 || kind != KIND_SOCKET || length == 0) {
             return 0;
         }
         ByteBuffer scratch = loop.sendScratch;
-        Object raw = loop.eventing.raw(this);
         int total = 0;
-        try {
-            while (total < length) {
-                int chunk = Math.min(length - total, scratch.capacity());
-                scratch.clear();
-                scratch.put(data, offset + total, chunk).flip();
-                boolean more = msgMore || total + chunk < length;
-                int n = loop.ops.write(raw, scratch, more);
-                total += n;
-                if (n < chunk) {
-                    break;
-                }
+        while (total < length) {
+            int chunk = Math.min(length - total, scratch.capacity());
+            scratch.clear();
+            scratch.put(data, offset + total, chunk).flip();
+            boolean more = msgMore || total + chunk < length;
+            int n = (int) send(null, scratch, more);
+            total += n;
+            if (n < chunk) {
+                break;
             }
-        } catch (IOException e) {
-            close(ErrorCodes.of(e), e);
-            return 0;
         }
-        if (total < length) {
-            loop.lastWriteFailed = true;
-            addInterest(WRITABLE);
-        }
-        return total;
+        // A write that failed closed the socket and counts as nothing written, as with a buffer.
+        return (flags & CLOSED) != 0 ? 0 : total;
     }
 
     @Override
-    public int write2(ByteBuffer header, ByteBuffer payload) {
-        CoreLoop loop = context.loop;
-        loop.checkThread();
+    public final int write2(ByteBuffer header, ByteBuffer payload) {
+        context.loop.checkThread();
         if (header == null || payload == null) {
             throw new IllegalArgumentException("write2 needs a header and a payload, got null");
         }
-        if ((flags & (CLOSED | SHUT_DOWN)) != 0 || kind != KIND_SOCKET) {
+        if ((flags & (CLOSED | SHUT_DOWN | FIN_PENDING | OPENING)) != 0 || kind != KIND_SOCKET) {
             return 0;
         }
+        if (!header.hasRemaining() && !payload.hasRemaining()) {
+            return 0;
+        }
+        return (int) send(header, payload, false);
+    }
+
+    /** {@link #transmit(ByteBuffer, boolean)} of two buffers in one kernel write (the default {@code write2}). */
+    private long transmit(ByteBuffer header, ByteBuffer payload) {
+        CoreLoop loop = context.loop;
         long wanted = (long) header.remaining() + payload.remaining();
-        if (wanted == 0) {
-            return 0;
-        }
         long written;
         try {
             written = loop.ops.write2(loop.eventing.raw(this), header, payload);
@@ -354,14 +515,14 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
             loop.lastWriteFailed = true;
             addInterest(WRITABLE);
         }
-        return (int) written;
+        return written;
     }
 
     @Override
-    public void flush() {
+    public final void flush() {
         CoreLoop loop = context.loop;
         loop.checkThread();
-        if ((flags & CLOSED) != 0 || kind != KIND_SOCKET) {
+        if ((flags & CLOSED) != 0 || kind != KIND_SOCKET || !flushOutput(false) || (flags & CLOSED) != 0) {
             return;
         }
         try {
@@ -374,7 +535,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     // ---------------------------------------------------------------- timeouts
 
     @Override
-    public void timeout(int seconds) {
+    public final void timeout(int seconds) {
         CoreLoop loop = context.loop;
         loop.checkThread();
         long tickMillis = loop.tickNanos / 1_000_000L;
@@ -395,7 +556,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     }
 
     @Override
-    public void longTimeout(int minutes) {
+    public final void longTimeout(int minutes) {
         CoreLoop loop = context.loop;
         loop.checkThread();
         if (minutes < 0 || minutes > CoreContext.TICKS - 1) {
@@ -411,48 +572,48 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     // ---------------------------------------------------------------- properties
 
     @Override
-    public Object ext() {
+    public final Object ext() {
         return ext;
     }
 
     @Override
-    public void setExt(Object value) {
+    public final void setExt(Object value) {
         context.loop.checkThread();
         this.ext = value;
     }
 
     @Override
-    public SocketContext<?, Object> context() {
+    public final SocketContext<?, Object> context() {
         return context;
     }
 
     @Override
-    public Loop loop() {
+    public final Loop loop() {
         return context.loop;
     }
 
     @Override
-    public boolean isClosed() {
+    public final boolean isClosed() {
         return (flags & CLOSED) != 0;
     }
 
     @Override
-    public boolean isEstablished() {
-        return (flags & CLOSED) == 0 && kind == KIND_SOCKET;
+    public final boolean isEstablished() {
+        return (flags & (CLOSED | OPENING)) == 0 && kind == KIND_SOCKET;
     }
 
     @Override
-    public boolean isShutDown() {
-        return (flags & SHUT_DOWN) != 0;
+    public final boolean isShutDown() {
+        return (flags & (SHUT_DOWN | FIN_PENDING)) != 0;
     }
 
     @Override
-    public boolean isTls() {
-        return false;
+    public final boolean isTls() {
+        return (flags & TLS) != 0;
     }
 
     @Override
-    public int localPort() {
+    public final int localPort() {
         context.loop.checkThread();
         if ((flags & CLOSED) != 0 || io == null) {
             return -1;
@@ -461,7 +622,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     }
 
     @Override
-    public int remotePort() {
+    public final int remotePort() {
         context.loop.checkThread();
         if ((flags & CLOSED) != 0 || io == null || kind != KIND_SOCKET) {
             return -1;
@@ -470,7 +631,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     }
 
     @Override
-    public byte[] remoteAddress() {
+    public final byte[] remoteAddress() {
         context.loop.checkThread();
         if ((flags & CLOSED) != 0 || io == null || kind != KIND_SOCKET) {
             return new byte[0];
@@ -479,30 +640,32 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     }
 
     @Override
-    public NativeHandle nativeHandle() {
+    public final NativeHandle nativeHandle() {
         context.loop.checkThread();
         if ((flags & CLOSED) != 0 || io == null) {
             return null;
         }
-        return context.loop.ops.handleOf(context.loop.eventing.raw(this));
+        NativeHandle handle = context.loop.ops.handleOf(context.loop.eventing.raw(this));
+        Object tls = handle == null ? null : info(INFO_TLS_HANDLE);
+        return tls == null ? handle : handle.withTls(tls);
     }
 
     @Override
-    public Object serverNameUserData() {
+    public final Object serverNameUserData() {
         context.loop.checkThread();
-        return null;
+        return info(INFO_SERVER_NAME_USER_DATA);
     }
 
     @Override
-    public String alpnProtocol() {
+    public final String alpnProtocol() {
         context.loop.checkThread();
-        return null;
+        return (String) info(INFO_ALPN_PROTOCOL);
     }
 
     // ---------------------------------------------------------------- flow control
 
     @Override
-    public void pauseReading() {
+    public final void pauseReading() {
         context.loop.checkThread();
         if ((flags & (CLOSED | READ_PAUSED)) != 0) {
             return;
@@ -511,26 +674,44 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         applyInterest();
     }
 
+    /** Resumes; input a layer held back is offered again from a deferred task, never inside this call. */
     @Override
-    public void resumeReading() {
+    public final void resumeReading() {
         context.loop.checkThread();
         if ((flags & CLOSED) != 0 || (flags & READ_PAUSED) == 0) {
             return;
         }
         flags &= ~READ_PAUSED;
         applyInterest();
+        if ((flags & INPUT_HELD) != 0) {
+            context.loop.defer(this::offerHeldInput);
+        }
     }
 
     // ---------------------------------------------------------------- shutdown and close
 
     @Override
-    public void shutdown() {
+    public final void shutdown() {
         CoreLoop loop = context.loop;
         loop.checkThread();
-        if ((flags & (CLOSED | SHUT_DOWN)) != 0 || kind != KIND_SOCKET) {
+        if ((flags & (CLOSED | SHUT_DOWN | FIN_PENDING)) != 0 || kind != KIND_SOCKET) {
             return;
         }
-        flags |= SHUT_DOWN;
+        if (!flushOutput(true)) {
+            // The layer still holds bytes back (its close_notify among them): the FIN follows them.
+            if ((flags & CLOSED) == 0) {
+                flags |= FIN_PENDING;
+            }
+            return;
+        }
+        if ((flags & CLOSED) == 0) {
+            sendFin(loop);
+        }
+    }
+
+    /** Sends the FIN: output is done. */
+    private void sendFin(CoreLoop loop) {
+        flags = (byte) ((flags & ~FIN_PENDING) | SHUT_DOWN);
         removeInterest(WRITABLE);
         try {
             loop.ops.shutdownOutput(loop.eventing.raw(this));
@@ -545,7 +726,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     }
 
     @Override
-    public void shutdownRead() {
+    public final void shutdownRead() {
         CoreLoop loop = context.loop;
         loop.checkThread();
         if ((flags & (CLOSED | READ_DONE)) != 0 || kind != KIND_SOCKET) {
@@ -559,7 +740,12 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     }
 
     @Override
-    public void close(CloseCode code, Object reason) {
+    public final void close() {
+        close(CloseCode.NORMAL, null);
+    }
+
+    @Override
+    public final void close(CloseCode code, Object reason) {
         context.loop.checkThread();
         if ((flags & CLOSED) != 0) {
             return;
@@ -572,6 +758,13 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
             connectFailed(code, reason);
             return;
         }
+        if (code == CloseCode.NORMAL && (flags & (SHUT_DOWN | FIN_PENDING | OPENING)) == 0) {
+            // An orderly close lets the layer offer its end-of-output record (TLS: close_notify) in one write.
+            flushOutput(true);
+            if ((flags & CLOSED) != 0) {
+                return;
+            }
+        }
         unlinkAndClose();
         try {
             context.close.onClose(cast(this), code, reason);
@@ -581,7 +774,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     }
 
     @Override
-    public void closeConnecting() {
+    public final void closeConnecting() {
         context.loop.checkThread();
         if ((flags & CLOSED) != 0 || kind != KIND_CONNECTING) {
             return;
@@ -623,10 +816,6 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         closed();
     }
 
-    /** Called once when the socket closes, before onClose or onConnectError; TLS frees its native state here. */
-    protected void closed() {
-    }
-
     /** Called by the loop after the iteration in which the socket closed. */
     final void release() {
         io = null;
@@ -634,7 +823,8 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     }
 
     @Override
-    public String toString() {
-        return "Socket[" + (isClosed() ? "closed" : kind == KIND_CONNECTING ? "connecting" : "open") + "]";
+    public final String toString() {
+        return (isTls() ? "TlsSocket[" : "Socket[") + (isClosed() ? "closed" : kind == KIND_CONNECTING ? "connecting"
+                : (flags & OPENING) != 0 ? "opening" : "open") + "]";
     }
 }

@@ -26,15 +26,15 @@ import java.util.Set;
  * host name against the certificate's subject alternative names. A failure is recorded on the socket so it can
  * close with {@code TLS_VERIFY_FAILED} and a readable reason.
  *
- * <p>Single-threaded: runs on the loop thread inside an {@code SSL} call made by {@link TlsSocket}.
+ * <p>Single-threaded: runs on the loop thread inside an {@code SSL} call made by {@link TlsEngine}.
  */
 final class PeerVerifier extends CertificateVerifier {
 
-    private final TlsLoopState state;
+    private final TlsEngine engine;
     private final Set<TrustAnchor> anchors;
 
-    PeerVerifier(TlsLoopState state, List<X509Certificate> caCertificates) {
-        this.state = state;
+    PeerVerifier(TlsEngine engine, List<X509Certificate> caCertificates) {
+        this.engine = engine;
         if (caCertificates == null) {
             this.anchors = null;
         } else {
@@ -53,7 +53,7 @@ final class PeerVerifier extends CertificateVerifier {
 
     @Override
     public int verify(long ssl, byte[][] chain, String authMethod) {
-        TlsSocket socket = state.current;
+        TlsSocket socket = engine.current;
         if (anchors == null) {
             return X509_V_OK;
         }

@@ -20,7 +20,7 @@ public final class TcnativeTlsSupport implements TlsSupport {
         }
         coreLoop.checkThread();
         Tcnative.ensureAvailable();
-        TlsConfig config = TlsConfig.create(TlsLoopState.of(loop), options);
+        TlsConfig config = TlsConfig.create(TlsEngine.of(loop), options);
         return new TlsContext<>(coreLoop, null, config);
     }
 }

@@ -40,7 +40,7 @@ public final class Tls {
 
     /** Reads of sockets still handshaking on {@code loop} so far; read on the loop thread. */
     public static long handshakeReads(Loop loop) {
-        TlsLoopState state = TlsLoopState.peek(loop);
-        return state == null ? 0 : state.handshakeReads;
+        TlsEngine engine = TlsEngine.peek(loop);
+        return engine == null ? 0 : engine.handshakeReads;
     }
 }

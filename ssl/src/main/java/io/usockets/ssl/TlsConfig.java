@@ -30,7 +30,7 @@ final class TlsConfig {
     static final int NON_APPLICATION_BUFFER = 2048;
     private static final int VERIFY_DEPTH = 10;
 
-    final TlsLoopState state;
+    final TlsEngine engine;
     final long serverCtx;
     final long clientCtx;
     final KeyMaterial keyMaterial;
@@ -43,9 +43,9 @@ final class TlsConfig {
     SocketContext<?, ?> root;
     private int references;
 
-    private TlsConfig(TlsLoopState state, long serverCtx, long clientCtx, KeyMaterial keyMaterial,
+    private TlsConfig(TlsEngine engine, long serverCtx, long clientCtx, KeyMaterial keyMaterial,
             PeerVerifier verifier, SocketContextOptions options) {
-        this.state = state;
+        this.engine = engine;
         this.serverCtx = serverCtx;
         this.clientCtx = clientCtx;
         this.keyMaterial = keyMaterial;
@@ -55,7 +55,7 @@ final class TlsConfig {
     }
 
     /** Builds the native contexts from the options; a bad option throws IllegalArgumentException naming it. */
-    static TlsConfig create(TlsLoopState state, SocketContextOptions options) {
+    static TlsConfig create(TlsEngine engine, SocketContextOptions options) {
         Tcnative.ensureAvailable();
         String certPem = Pem.read(options.certPem(), options.certFile(), "certFile");
         String keyPem = Pem.read(options.keyPem(), options.keyFile(), "keyFile");
@@ -76,7 +76,7 @@ final class TlsConfig {
         try {
             server = Tcnative.newContext(PROTOCOLS, SSL.SSL_MODE_SERVER);
             client = Tcnative.newContext(PROTOCOLS, SSL.SSL_MODE_CLIENT);
-            PeerVerifier verifier = new PeerVerifier(state, ca);
+            PeerVerifier verifier = new PeerVerifier(engine, ca);
             for (long ctx : new long[] {server, client}) {
                 SSLContext.setOptions(ctx, NO_OLD_PROTOCOLS | SSL.SSL_OP_NO_COMPRESSION
                         | SSL.SSL_OP_CIPHER_SERVER_PREFERENCE);
@@ -99,7 +99,7 @@ final class TlsConfig {
             SSLContext.setSessionCacheMode(server, SSL.SSL_SESS_CACHE_SERVER);
             SSLContext.setSessionIdContext(server, "usockets".getBytes(StandardCharsets.US_ASCII));
             material = KeyMaterial.load(server, certPem, keyPem, options.passphrase(), certOption, keyOption);
-            TlsConfig config = new TlsConfig(state, server, client, material, verifier, options);
+            TlsConfig config = new TlsConfig(engine, server, client, material, verifier, options);
             SSLContext.setCertificateCallback(server, config.certificateCallback());
             return config;
         } catch (IllegalArgumentException e) {
@@ -141,7 +141,7 @@ final class TlsConfig {
     /** The server's certificate selection: the SNI table first (asking the handler once), else the default. */
     private CertificateCallback certificateCallback() {
         return (ssl, keyTypeBytes, asn1DerEncodedPrincipals) -> {
-            TlsSocket socket = state.current;
+            TlsSocket socket = engine.current;
             String name = SSL.getSniHostname(ssl);
             ServerNames.Entry entry = serverNames.match(name);
             if (entry == null && name != null && serverNameHandler != null) {

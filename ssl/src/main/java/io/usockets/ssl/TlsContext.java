@@ -12,13 +12,15 @@ import io.usockets.core.LowPriority;
  * A TLS socket context: a core context whose sockets are {@link TlsSocket}s, the way µSockets' openssl.c wraps a
  * plain context. The core keeps doing everything about descriptors, lists, timeouts and closing; the sockets decrypt
  * before onData, encrypt in write, and open after the handshake. Children share the parent's {@link TlsConfig}.
+ * The context wraps one callback itself: onTimeout, so that a timeout firing before the handshake completes fails
+ * the handshake instead of reaching the application.
  *
  * <p>Single-threaded: owned by its loop's thread.
  */
 final class TlsContext<C, S> extends CoreContext<C, S> {
 
     /** µSockets' is_low_prio for TLS: a socket still handshaking has its reads budgeted (invariant 10). */
-    private static final LowPriority HANDSHAKING = s -> s instanceof TlsSocket t && t.isHandshaking();
+    private static final LowPriority HANDSHAKING = s -> s instanceof TlsSocket t && t.handshaking();
 
     final TlsConfig config;
     private final CoreLoop coreLoop;
@@ -32,6 +34,7 @@ final class TlsContext<C, S> extends CoreContext<C, S> {
             setLowPriority(HANDSHAKING);
             config.root = this;
         }
+        onTimeout(s -> { });
     }
 
     @Override
@@ -49,6 +52,19 @@ final class TlsContext<C, S> extends CoreContext<C, S> {
         Socket<S> s = super.connect(host, port, sourceHost);
         ((TlsSocket) (Object) s).host = host;
         return s;
+    }
+
+    /** Sets onTimeout behind the handshake timeout: a socket still handshaking fails instead of calling it. */
+    @Override
+    public SocketContext<C, S> onTimeout(SocketHandler<S> handler) {
+        if (handler == null) {
+            return super.onTimeout(null);
+        }
+        return super.onTimeout(s -> {
+            if (!(s instanceof TlsSocket t) || !t.handshakeTimedOut()) {
+                handler.handle(s);
+            }
+        });
     }
 
     @Override
