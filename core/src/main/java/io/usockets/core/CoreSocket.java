@@ -11,7 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * A socket: µSockets' socket.c and the socket half of loop.c's dispatch. The object is the poll (invariant 1):
+ * A socket: µSockets' socket.c and the socket half of loop.c's dispatch. The object is the poll (docs/RULES.md I1):
  * its backend handle, interest, state bits, timeouts and the intrusive links of its context's list are fields here,
  * and nothing else is allocated per connection by the core.
  *
@@ -201,7 +201,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     }
 
     /**
-     * The peer's FIN (invariant 6): after our shutdown it closes, else reading stops and {@link #emitEnd()} runs.
+     * The peer's FIN (docs/RULES.md I6): after our shutdown it closes, else reading stops and {@link #emitEnd()} runs.
      * The TLS layer also calls it when a close_notify arrives.
      */
     protected final void receivedEnd() {
@@ -754,7 +754,7 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
             code = CloseCode.NORMAL;
         }
         if (kind == KIND_CONNECTING) {
-            // A connect that never completed ends in onConnectError, never onClose (SEMANTICS.md).
+            // A connect that never completed ends in onConnectError, never onClose (docs/RULES.md B2).
             connectFailed(code, reason);
             return;
         }

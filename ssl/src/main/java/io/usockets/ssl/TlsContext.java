@@ -19,7 +19,7 @@ import io.usockets.core.LowPriority;
  */
 final class TlsContext<C, S> extends CoreContext<C, S> {
 
-    /** µSockets' is_low_prio for TLS: a socket still handshaking has its reads budgeted (invariant 10). */
+    /** µSockets' is_low_prio for TLS: a socket still handshaking has its reads budgeted (docs/RULES.md I10). */
     private static final LowPriority HANDSHAKING = s -> s instanceof TlsSocket t && t.handshaking();
 
     final TlsConfig config;

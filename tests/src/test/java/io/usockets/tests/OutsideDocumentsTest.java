@@ -15,9 +15,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The repository cites only its own documents: no file names the design notes kept outside it (its decided rules
  * are docs/RULES.md, cited as "docs/RULES.md I3" or "B10"). The patterns are spelt in pieces here so that this file
  * does not match them itself.
- *
- * <p>By default the check leaves out the files other work is still rewriting (main sources, docs/ARCHITECTURE.md,
- * docs/API.md, README.md); {@code -Dusockets.citations.everywhere=true} checks every file.
  */
 class OutsideDocumentsTest {
 
@@ -25,25 +22,12 @@ class OutsideDocumentsTest {
     static final List<String> OUTSIDE = List.of(".." + "/shared", "DESIGN" + ".md", "SEMANTICS" + ".md",
             "API-INVENTORY" + ".md", "STYLE" + ".md");
 
-    /** Whether the whole repository is checked, or all but {@link #stillBeingRewritten}. */
-    private static final boolean EVERYWHERE = Boolean.getBoolean("usockets.citations.everywhere");
-
-    /** Files left out of the default check: main sources and the documents other work rewrites. */
-    static boolean stillBeingRewritten(Path file) {
-        String path = file.toString().replace('\\', '/');
-        return path.contains("/src/main/") || path.equals("docs/ARCHITECTURE.md") || path.equals("docs/API.md")
-                || path.equals("README.md");
-    }
-
     @Test
     void noFileCitesADocumentOutsideTheRepository() throws IOException {
         Path root = RepositoryFiles.root();
         List<String> found = new ArrayList<>();
         int checked = 0;
         for (Path file : RepositoryFiles.all()) {
-            if (!EVERYWHERE && stillBeingRewritten(file)) {
-                continue;
-            }
             byte[] bytes = Files.readAllBytes(root.resolve(file));
             if (isBinary(bytes)) {
                 continue;
@@ -60,7 +44,6 @@ class OutsideDocumentsTest {
         }
         if (!found.isEmpty()) {
             fail(found.size() + " mention(s) of documents outside the repository in " + checked + " files"
-                    + (EVERYWHERE ? "" : " (main sources and docs being rewritten left out)")
                     + "; cite docs/RULES.md instead:\n" + String.join("\n", found));
         }
     }
