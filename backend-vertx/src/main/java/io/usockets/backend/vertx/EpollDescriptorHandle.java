@@ -13,21 +13,13 @@ import io.usockets.core.spi.CorePoll;
  */
 final class EpollDescriptorHandle extends VertxHandle implements EpollIoHandle {
 
-    final FileDescriptor fd;
-
     EpollDescriptorHandle(VertxPoller poller, CorePoll poll, FileDescriptor fd) {
-        super(poller, poll);
-        this.fd = fd;
+        super(poller, poll, fd);
     }
 
     @Override
     public FileDescriptor fd() {
-        return fd;
-    }
-
-    @Override
-    Object raw() {
-        return fd;
+        return (FileDescriptor) raw();
     }
 
     @Override
@@ -38,6 +30,6 @@ final class EpollDescriptorHandle extends VertxHandle implements EpollIoHandle {
 
     @Override
     public String toString() {
-        return "EpollDescriptorHandle[fd=" + fd.intValue() + "]";
+        return "EpollDescriptorHandle[fd=" + fd().intValue() + "]";
     }
 }

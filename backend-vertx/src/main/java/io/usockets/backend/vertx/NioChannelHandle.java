@@ -11,21 +11,13 @@ import java.nio.channels.SelectableChannel;
 /** A poll on Vert.x's NIO transport: a java.nio channel registered with Netty's selector. */
 final class NioChannelHandle extends VertxHandle implements NioIoHandle {
 
-    final SelectableChannel channel;
-
     NioChannelHandle(VertxPoller poller, CorePoll poll, SelectableChannel channel) {
-        super(poller, poll);
-        this.channel = channel;
+        super(poller, poll, channel);
     }
 
     @Override
     public SelectableChannel selectableChannel() {
-        return channel;
-    }
-
-    @Override
-    Object raw() {
-        return channel;
+        return (SelectableChannel) raw();
     }
 
     @Override
@@ -35,6 +27,6 @@ final class NioChannelHandle extends VertxHandle implements NioIoHandle {
 
     @Override
     public String toString() {
-        return "NioChannelHandle[" + channel + "]";
+        return "NioChannelHandle[" + raw() + "]";
     }
 }

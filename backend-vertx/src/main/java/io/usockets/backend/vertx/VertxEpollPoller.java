@@ -34,18 +34,11 @@ final class VertxEpollPoller extends VertxPoller {
     private static final EpollIoOps IN_OUT = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT);
     private static final EpollIoOps ERRORS_ONLY = EpollIoOps.EPOLLERR;
 
-    private final DescriptorSocketOps ops;
     /** Descriptors registered by this loop (Netty keys its epoll registrations by number). */
     private final BitSet registeredFds = new BitSet();
 
     VertxEpollPoller(String backendName, VertxAccess access, Vertx owned, long tickNanos) {
-        super(backendName, access, owned, tickNanos);
-        this.ops = new DescriptorSocketOps(backendName);
-    }
-
-    @Override
-    public DescriptorSocketOps ops() {
-        return ops;
+        super(backendName, access, owned, tickNanos, new DescriptorSocketOps(backendName));
     }
 
     // ---------------------------------------------------------------- registration
@@ -90,12 +83,12 @@ final class VertxEpollPoller extends VertxPoller {
 
     @Override
     void registered(VertxHandle h) {
-        registeredFds.set(((EpollDescriptorHandle) h).fd.intValue());
+        registeredFds.set(((EpollDescriptorHandle) h).fd().intValue());
     }
 
     @Override
     void released(VertxHandle h) {
-        registeredFds.clear(((EpollDescriptorHandle) h).fd.intValue());
+        registeredFds.clear(((EpollDescriptorHandle) h).fd().intValue());
     }
 
     @Override

@@ -19,6 +19,8 @@ abstract class VertxHandle implements IoHandle {
 
     final VertxPoller poller;
     final CorePoll poll;
+    /** The channel or descriptor, for the socket operations. */
+    private final Object raw;
     /** The registration returned by the event loop (Netty's wrapper, so cancelling keeps its count right). */
     IoRegistration registration;
     /** READABLE/WRITABLE wanted by the core. */
@@ -30,16 +32,19 @@ abstract class VertxHandle implements IoHandle {
     /** Closed or deregistered by the core. */
     boolean released;
 
-    VertxHandle(VertxPoller poller, CorePoll poll) {
+    VertxHandle(VertxPoller poller, CorePoll poll, Object raw) {
         this.poller = poller;
         this.poll = poll;
+        this.raw = raw;
     }
 
     /** Added to {@link #readyEvents}'s mask when the transport saw an error condition (EPOLLERR, EPOLLHUP). */
     static final int ERROR = EpollEvents.ERROR;
 
     /** The channel or descriptor, for the socket operations. */
-    abstract Object raw();
+    final Object raw() {
+        return raw;
+    }
 
     /** The core's READABLE/WRITABLE mask for one of the transport's events, plus {@link #ERROR}; 0 to ignore it. */
     abstract int readyEvents(IoEvent event);

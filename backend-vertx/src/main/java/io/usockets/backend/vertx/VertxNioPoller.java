@@ -21,18 +21,11 @@ import java.nio.channels.Selector;
  */
 final class VertxNioPoller extends VertxPoller {
 
-    private final ChannelSocketOps ops;
     /** Netty's selector, learnt from the first registration (for the re-registration check and flushing). */
     private Selector selector;
 
     VertxNioPoller(String backendName, VertxAccess access, Vertx owned, long tickNanos) {
-        super(backendName, access, owned, tickNanos);
-        this.ops = new ChannelSocketOps(backendName);
-    }
-
-    @Override
-    public ChannelSocketOps ops() {
-        return ops;
+        super(backendName, access, owned, tickNanos, new ChannelSocketOps(backendName));
     }
 
     private static NioIoOps nettyOps(int value) {
@@ -59,7 +52,7 @@ final class VertxNioPoller extends VertxPoller {
     @Override
     void submit(VertxHandle h) {
         NioChannelHandle n = (NioChannelHandle) h;
-        int value = NioInterest.interestOps(h.poll.kind, h.interest, n.channel);
+        int value = NioInterest.interestOps(h.poll.kind, h.interest, n.selectableChannel());
         if (value != h.submitted && h.registration != null) {
             h.submitted = value;
             h.registration.submit(nettyOps(value));

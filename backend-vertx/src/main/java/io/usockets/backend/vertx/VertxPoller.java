@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.usockets.core.spi.CorePoll;
 import io.usockets.core.spi.Eventing;
 import io.usockets.core.spi.LoopCore;
+import io.usockets.core.spi.SocketOps;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,6 +56,8 @@ abstract class VertxPoller implements Eventing {
     private static final long PERIODIC_SLACK_NANOS = 1_000_000;
 
     private final String backendName;
+    /** The transport's socket operations (channels or descriptors), one instance per loop. */
+    private final SocketOps ops;
     final VertxAccess access;
     final IoEventLoop eventLoop;
     private final Thread eventLoopThread;
@@ -93,8 +96,9 @@ abstract class VertxPoller implements Eventing {
     private final ArrayList<Completable<Void>> hostClosePromises = new ArrayList<>();
     private final Closeable closeHook = this::onVertxClose;
 
-    VertxPoller(String backendName, VertxAccess access, Vertx owned, long tickNanos) {
+    VertxPoller(String backendName, VertxAccess access, Vertx owned, long tickNanos, SocketOps ops) {
         this.backendName = backendName;
+        this.ops = ops;
         this.tickNanos = tickNanos;
         this.access = access;
         this.eventLoop = access.eventLoop();
@@ -106,6 +110,11 @@ abstract class VertxPoller implements Eventing {
     @Override
     public final String backendName() {
         return backendName;
+    }
+
+    @Override
+    public final SocketOps ops() {
+        return ops;
     }
 
     // ---------------------------------------------------------------- driving
