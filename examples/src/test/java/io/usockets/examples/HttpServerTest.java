@@ -1,5 +1,6 @@
 package io.usockets.examples;
 
+import io.usockets.testsupport.TcpQueues;
 import io.usockets.examples.ExampleOptions.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

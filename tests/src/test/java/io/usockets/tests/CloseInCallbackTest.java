@@ -1,5 +1,6 @@
 package io.usockets.tests;
 
+import io.usockets.testsupport.TcpQueues;
 import io.usockets.CloseCode;
 import io.usockets.Socket;
 import io.usockets.SocketContext;

@@ -1,5 +1,6 @@
 package io.usockets.tests;
 
+import io.usockets.testsupport.TcpQueues;
 import io.usockets.ListenOptions;
 import io.usockets.ListenSocket;
 import io.usockets.Loop;

@@ -1,5 +1,6 @@
 package io.usockets.backend.vertx;
 
+import io.usockets.testsupport.TcpQueues;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.SingleThreadIoEventLoop;

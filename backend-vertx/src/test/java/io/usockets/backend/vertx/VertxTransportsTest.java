@@ -1,5 +1,6 @@
 package io.usockets.backend.vertx;
 
+import io.usockets.testsupport.TcpQueues;
 import io.usockets.CloseCode;
 import io.usockets.ListenSocket;
 import io.usockets.Loop;
