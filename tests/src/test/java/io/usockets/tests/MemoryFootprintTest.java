@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Memory per connection, measured with JOL (issue 3): the socket object's shallow size, and what the library retains
@@ -43,6 +44,7 @@ class MemoryFootprintTest {
     private static final int CONNECTIONS = 500;
     private static final long SOCKET_BOUND = 40;
     private static final long RETAINED_BOUND = 72;
+    private static final long TLS_RETAINED_BOUND = 128;
     /** NativeBackend.ROUTE_PROPERTY (the tests see backends only through the API). */
     private static final String ROUTE_PROPERTY = "usockets.native.route";
 
@@ -136,6 +138,44 @@ class MemoryFootprintTest {
                 finish(clients);
             }
             awaitCount(closed::get, 2 * CONNECTIONS);
+            tl.run(ls::close);
+        }
+    }
+
+    /**
+     * A TLS connection on native's raw route: the TLS socket object, its descriptor handle and its table slot stay
+     * within {@value #TLS_RETAINED_BOUND} bytes of heap (the TLS state itself is native memory, counted by
+     * {@code Tls.liveSslObjects}), and the plain bounds above are untouched by it.
+     */
+    @org.junit.jupiter.api.Test
+    void idleTlsConnectionFootprintOnNative() throws Exception {
+        assumeTrue(Backends.names().contains("native"), "the native backend does not load here");
+        assumeTrue(Mode.tlsAvailable(), "netty-tcnative does not load here");
+        System.clearProperty(ROUTE_PROPERTY);
+        try (TestLoop tl = TestLoop.start("native")) {
+            List<Socket<Void>> open = new ArrayList<>();
+            ListenSocket ls = tl.call(() -> {
+                SocketContext<Void, Void> ctx = Mode.TLS.context(tl.loop());
+                ctx.onOpen((s, client) -> open.add(s));
+                return ctx.listen("127.0.0.1", 0);
+            });
+            try (java.net.Socket peer = Mode.TLS.connect(new java.net.InetSocketAddress("127.0.0.1", ls.port()), 0,
+                    (int) TestLoop.WAIT.toMillis())) {
+                awaitCount(() -> tl.call(open::size), 1);
+                Socket<Void> sample = tl.call(() -> open.get(0));
+                long shallow = ClassLayout.parseInstance(sample).instanceSize();
+                Object io = ((CorePoll) sample).io;
+                long handle = GraphLayout.parseInstance(io).totalSize();
+                double slot = tl.call(() -> slotBytes(tl.loop()));
+                double retained = shallow + handle + slot;
+                System.out.printf("[native/raw, TLS] retained per idle connection, components: socket %s %d + %s %d"
+                        + " + table slot %.1f = %.1f B%n", sample.getClass().getSimpleName(), shallow,
+                        io.getClass().getName(), handle, slot, retained);
+                assertTrue(sample.isTls(), "the sample is a TLS socket");
+                assertTrue(retained <= TLS_RETAINED_BOUND, "a TLS connection retains " + retained + " bytes of heap;"
+                        + " expected at most " + TLS_RETAINED_BOUND);
+                tl.run(() -> open.get(0).close());
+            }
             tl.run(ls::close);
         }
     }
