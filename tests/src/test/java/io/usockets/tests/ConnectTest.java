@@ -22,7 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Outgoing connections: success, refusal, unresolvable names, cancelling, and binding a source address. */
+/**
+ * Outgoing connections: success, refusal, unresolvable names, cancelling, binding a source address, and connect
+ * timeouts (docs/RULES.md B6), also while a name is being resolved.
+ */
 class ConnectTest {
 
     /** What a connect-error callback saw. */
