@@ -84,15 +84,19 @@ final class PendingConnect implements NameCache.Waiter {
             fail(CloseCode.NAME_NOT_RESOLVED, failure);
             return;
         }
-        // The host and the source may be the same name: one answer serves both.
-        if (remotes == null && name.equals(host)) {
+        // The host and the source may be one name (then this waiter was added twice and is answered twice); the
+        // cache matches names without regard to case.
+        boolean progressed = false;
+        if (remotes == null && name.equalsIgnoreCase(host)) {
             remotes = found;
+            progressed = true;
         }
-        if (!sourceKnown && name.equals(sourceHost)) {
+        if (!sourceKnown && name.equalsIgnoreCase(sourceHost)) {
             source = found.get(0);
             sourceKnown = true;
+            progressed = true;
         }
-        if (remotes != null && sourceKnown) {
+        if (progressed && remotes != null && sourceKnown) {
             startAttempts();
         }
     }

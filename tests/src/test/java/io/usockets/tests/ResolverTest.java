@@ -137,21 +137,33 @@ class ResolverTest {
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void aSourceHostNameIsResolvedTheSameWay(String backend, Mode mode) throws Exception {
         try (ScriptedResolver resolver = new ScriptedResolver().answer("target.test", ip("127.0.0.1"))
-                .answer("source.test", ip("127.0.0.1"));
+                .answer("source.test", ip("127.0.0.1")).answer("Both.test", ip("127.0.0.1"));
              TestLoop tl = TestLoop.start(backend, b -> b.resolver(resolver));
              ServerSocket server = JavaNetPeers.server()) {
-            CompletableFuture<Integer> localPort = new CompletableFuture<>();
-            tl.run(() -> {
-                SocketContext<Void, Void> ctx = mode.context(tl.loop());
-                ctx.onOpen((s, client) -> localPort.complete(s.localPort()));
-                ctx.onConnectError((s, code, reason) ->
-                        localPort.completeExceptionally(new AssertionError("connect failed: " + code + " " + reason)));
-                ctx.connect("target.test", server.getLocalPort(), "source.test");
-            });
-            try (java.net.Socket peer = JavaNetPeers.accept(mode, server)) {
-                assertEquals(peer.getPort(), (int) TestLoop.await(localPort), "the connected socket's local port");
+            // A host and a source of their own, then one name (spelt in two cases) for both: one lookup, one open.
+            String[][] connects = {{"target.test", "source.test"}, {"Both.test", "both.test"}};
+            for (String[] names : connects) {
+                CompletableFuture<Integer> localPort = new CompletableFuture<>();
+                AtomicInteger opens = new AtomicInteger();
+                tl.run(() -> {
+                    SocketContext<Void, Void> ctx = mode.context(tl.loop());
+                    ctx.onOpen((s, client) -> {
+                        opens.incrementAndGet();
+                        localPort.complete(s.localPort());
+                    });
+                    ctx.onConnectError((s, code, reason) -> localPort.completeExceptionally(
+                            new AssertionError("connect failed: " + code + " " + reason)));
+                    ctx.connect(names[0], server.getLocalPort(), names[1]);
+                });
+                try (java.net.Socket peer = JavaNetPeers.accept(mode, server)) {
+                    assertEquals(peer.getPort(), (int) TestLoop.await(localPort), "the connected socket's local port");
+                }
+                tl.settle(5);
+                assertEquals(1, opens.get(), "onOpen calls of the connect to " + names[0] + " from " + names[1]);
             }
             assertEquals(1, resolver.lookups("source.test"), "lookups of the source name");
+            assertEquals(1, resolver.lookups("Both.test"), "lookups of a name that is host and source");
+            assertEquals(0, resolver.lookups("both.test"), "lookups of the same name in lower case");
         }
     }
 
