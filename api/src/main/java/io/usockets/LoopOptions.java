@@ -17,6 +17,12 @@ import java.util.Objects;
  * @param timeoutGranularity tick of the timeout sweep (µSockets: LIBUS_TIMEOUT_GRANULARITY, 4 s)
  * @param longTimeoutGranularity unit of {@link Socket#longTimeout(int)} (one minute; tests shorten it)
  * @param callbackErrorHandler what to do when a user callback throws, or null for the default
+ * @param resolver         how host names are resolved for connect, or null for the eventing's (Vert.x) or the
+ *                         system resolver
+ * @param resolveCacheTtl  how long the loop keeps a name's addresses (30 s; 0 keeps none, lookups still shared)
+ * @param connectAttemptDelay how long a connect waits for one address before it also tries the next (Happy
+ *                         Eyeballs, 250 ms; 0 tries them all at once)
+ * @param preferIpv4       whether a connect tries IPv4 addresses first (IPv6 first by default)
  */
 public record LoopOptions(
         String backend,
@@ -27,7 +33,11 @@ public record LoopOptions(
         int receiveBufferSize,
         Duration timeoutGranularity,
         Duration longTimeoutGranularity,
-        CallbackErrorHandler callbackErrorHandler) {
+        CallbackErrorHandler callbackErrorHandler,
+        Resolver resolver,
+        Duration resolveCacheTtl,
+        Duration connectAttemptDelay,
+        boolean preferIpv4) {
 
     /** µSockets' LIBUS_RECV_BUFFER_LENGTH: 512 KiB. */
     public static final int DEFAULT_RECEIVE_BUFFER_SIZE = 512 * 1024;
@@ -35,6 +45,10 @@ public record LoopOptions(
     public static final Duration DEFAULT_TIMEOUT_GRANULARITY = Duration.ofSeconds(4);
     /** The unit of long timeouts: one minute. */
     public static final Duration DEFAULT_LONG_TIMEOUT_GRANULARITY = Duration.ofMinutes(1);
+    /** How long a resolved name's addresses are kept: 30 seconds, as the JDK keeps them by default. */
+    public static final Duration DEFAULT_RESOLVE_CACHE_TTL = Duration.ofSeconds(30);
+    /** The Happy Eyeballs connection attempt delay: 250 ms, as RFC 8305 recommends. */
+    public static final Duration DEFAULT_CONNECT_ATTEMPT_DELAY = Duration.ofMillis(250);
 
     /** Validates the options; sizes and durations out of range throw IllegalArgumentException. */
     public LoopOptions {
@@ -52,6 +66,16 @@ public record LoopOptions(
             throw new IllegalArgumentException(
                     "longTimeoutGranularity " + longTimeoutGranularity + " is out of range; expected the timeout tick ("
                             + timeoutGranularity + ") to 24 hours");
+        }
+        Objects.requireNonNull(resolveCacheTtl, "resolveCacheTtl");
+        Objects.requireNonNull(connectAttemptDelay, "connectAttemptDelay");
+        if (resolveCacheTtl.isNegative() || resolveCacheTtl.toHours() > 24) {
+            throw new IllegalArgumentException(
+                    "resolveCacheTtl " + resolveCacheTtl + " is out of range; expected 0 to 24 hours");
+        }
+        if (connectAttemptDelay.isNegative() || connectAttemptDelay.toSeconds() > 60) {
+            throw new IllegalArgumentException(
+                    "connectAttemptDelay " + connectAttemptDelay + " is out of range; expected 0 to 60 seconds");
         }
     }
 
@@ -77,6 +101,10 @@ public record LoopOptions(
         b.timeoutGranularity = timeoutGranularity;
         b.longTimeoutGranularity = longTimeoutGranularity;
         b.callbackErrorHandler = callbackErrorHandler;
+        b.resolver = resolver;
+        b.resolveCacheTtl = resolveCacheTtl;
+        b.connectAttemptDelay = connectAttemptDelay;
+        b.preferIpv4 = preferIpv4;
         return b;
     }
 
@@ -91,6 +119,10 @@ public record LoopOptions(
         private Duration timeoutGranularity = DEFAULT_TIMEOUT_GRANULARITY;
         private Duration longTimeoutGranularity = DEFAULT_LONG_TIMEOUT_GRANULARITY;
         private CallbackErrorHandler callbackErrorHandler;
+        private Resolver resolver;
+        private Duration resolveCacheTtl = DEFAULT_RESOLVE_CACHE_TTL;
+        private Duration connectAttemptDelay = DEFAULT_CONNECT_ATTEMPT_DELAY;
+        private boolean preferIpv4;
 
         private Builder() {
         }
@@ -149,10 +181,35 @@ public record LoopOptions(
             return this;
         }
 
+        /** Sets the resolver of host names for connect (it overrides the eventing's and the system resolver). */
+        public Builder resolver(Resolver nameResolver) {
+            this.resolver = nameResolver;
+            return this;
+        }
+
+        /** Sets how long the loop keeps a resolved name's addresses (0 keeps none). */
+        public Builder resolveCacheTtl(Duration ttl) {
+            this.resolveCacheTtl = ttl;
+            return this;
+        }
+
+        /** Sets the Happy Eyeballs delay before a connect also tries its next address (0: all at once). */
+        public Builder connectAttemptDelay(Duration delay) {
+            this.connectAttemptDelay = delay;
+            return this;
+        }
+
+        /** Makes connects try IPv4 addresses before IPv6 ones. */
+        public Builder preferIpv4(boolean ipv4First) {
+            this.preferIpv4 = ipv4First;
+            return this;
+        }
+
         /** Builds the options, validating them. */
         public LoopOptions build() {
             return new LoopOptions(backend, hint, onWakeup, onPre, onPost, receiveBufferSize, timeoutGranularity,
-                    longTimeoutGranularity, callbackErrorHandler);
+                    longTimeoutGranularity, callbackErrorHandler, resolver, resolveCacheTtl, connectAttemptDelay,
+                    preferIpv4);
         }
     }
 }

@@ -123,8 +123,10 @@ public interface SocketContext<C, S> {
     ListenSocket listenUnix(String path, ListenOptions options);
 
     /**
-     * Starts a non-blocking connect, optionally from {@code sourceHost} (us_socket_context_connect); the result
-     * arrives in onOpen or onConnectError on a later iteration. Name resolution may block the loop.
+     * Starts a non-blocking connect, optionally from {@code sourceHost} (us_socket_context_connect), and returns its
+     * socket at once; the result arrives in onOpen or onConnectError on a later iteration. An IP literal connects at
+     * once; a name is resolved off the loop thread by the loop's {@link Resolver} and its addresses are tried Happy
+     * Eyeballs style (RFC 8305); the loop never blocks.
      */
     Socket<S> connect(String host, int port, String sourceHost);
 

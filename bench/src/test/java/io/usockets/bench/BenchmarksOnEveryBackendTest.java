@@ -73,6 +73,21 @@ class BenchmarksOnEveryBackendTest {
 
     @ParameterizedTest
     @MethodSource("backends")
+    void connectBurstsOpenEverySocket(String backend) throws Exception {
+        ConnectBenchmark b = new ConnectBenchmark();
+        b.backend = backend;
+        b.setUp();
+        try {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(0, b.connectByLiteral(), "connects of a burst that failed");
+            }
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
     void usableBackendsCreateLoops(String backend) {
         assertTrue(io.usockets.Loop.availableBackends().contains(backend), backend);
     }

@@ -331,23 +331,25 @@ public class CoreContext<C, S> implements SocketContext<C, S> {
     public Socket<S> connect(String host, int port, String sourceHost) {
         checkOpen();
         checkPort(port);
-        if (host == null) {
-            throw new IllegalArgumentException("connect host is null");
+        if (host == null || host.isEmpty()) {
+            throw new IllegalArgumentException("connect host is " + (host == null ? "null" : "empty"));
+        }
+        if (sourceHost != null && sourceHost.isEmpty()) {
+            throw new IllegalArgumentException("connect source host is empty; pass null for any local address");
         }
         CoreSocket s = newSocket(CoreSocket.KIND_CONNECTING);
         loop.liveCount++;
-        InetSocketAddress remote;
-        InetSocketAddress source = null;
-        try {
-            remote = new InetSocketAddress(InetAddress.getByName(host), port);
-            if (sourceHost != null) {
-                source = new InetSocketAddress(InetAddress.getByName(sourceHost), 0);
-            }
-        } catch (UnknownHostException e) {
-            s.failConnectLater(CloseCode.NAME_NOT_RESOLVED, e);
-            return cast(s);
+        InetAddress literal = IpLiterals.parse(host);
+        InetAddress sourceLiteral = sourceHost == null ? null : IpLiterals.parse(sourceHost);
+        if (literal != null && (sourceHost == null || sourceLiteral != null)) {
+            // IP literals: straight to the kernel, no lookup and no side state.
+            InetSocketAddress source = sourceLiteral == null ? null : new InetSocketAddress(sourceLiteral, 0);
+            return cast(connectTo(s, new InetSocketAddress(literal, port), source));
         }
-        return cast(connectTo(s, remote, source));
+        // A name: the socket waits in the context's list (so timeouts and close reach it) while it resolves.
+        linkSocket(s);
+        loop.startConnect(s, new PendingConnect(loop, s, host, literal, port, sourceHost, sourceLiteral));
+        return cast(s);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.usockets.Loop;
 import io.usockets.LoopCallback;
 import io.usockets.LoopOptions;
 import io.usockets.Poll;
+import io.usockets.Resolver;
 import io.usockets.Socket;
 import io.usockets.SocketContext;
 import io.usockets.SocketContextOptions;
@@ -19,6 +20,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -97,6 +99,13 @@ public final class CoreLoop implements Loop {
     /** Set by a short write inside onWritable; µSockets' last_write_failed. */
     boolean lastWriteFailed;
 
+    /** The loop's names: its resolver, with the TTL cache and the sharing of lookups above it. */
+    final NameCache names;
+    /** The Happy Eyeballs delay before a connect's next attempt, in nanoseconds (0: all at once). */
+    final long connectAttemptDelayNanos;
+    /** Connects to host names in progress, by socket: their side state lives only this long. */
+    private final IdentityHashMap<CoreSocket, PendingConnect> connects = new IdentityHashMap<>();
+
     /** Connect failures detected synchronously, delivered on the next iteration. */
     private final ArrayDeque<PendingConnectError> pendingConnectErrors = new ArrayDeque<>();
 
@@ -133,6 +142,31 @@ public final class CoreLoop implements Loop {
         long ticks = options.longTimeoutGranularity().toNanos() / tickNanos;
         this.ticksPerLongTick = (int) Math.max(1, Math.min(ticks, 1 << 20));
         eventing.start(new Steps());
+        Resolver resolver = options.resolver() != null ? options.resolver()
+                : eventing.resolver() != null ? eventing.resolver() : SystemResolver.shared();
+        this.names = new NameCache(this, resolver, options.resolveCacheTtl().toNanos());
+        this.connectAttemptDelayNanos = options.connectAttemptDelay().toNanos();
+    }
+
+    /** Starts the side state of a connect to a name (or from a source name) for {@code s}. */
+    void startConnect(CoreSocket s, PendingConnect pending) {
+        connects.put(s, pending);
+        pending.start();
+    }
+
+    /** Forgets the side state of {@code s}'s connect (it ended). */
+    void connectEnded(CoreSocket s) {
+        connects.remove(s);
+    }
+
+    /** Ends the connect of {@code s} in progress, if any: the socket closed while resolving or connecting. */
+    void cancelConnect(CoreSocket s) {
+        if (!connects.isEmpty()) {
+            PendingConnect pending = connects.remove(s);
+            if (pending != null) {
+                pending.end();
+            }
+        }
     }
 
     /** The loop's clock (the eventing's). */

@@ -236,10 +236,15 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
             return;
         }
         if (connected) {
-            kind = KIND_SOCKET;
-            setInterest(READABLE);
-            emitOpen(true);
+            connected();
         }
+    }
+
+    /** The connect completed (on this socket's descriptor, or an attempt's moved to it): TCP is open. */
+    final void connected() {
+        kind = KIND_SOCKET;
+        setInterest(READABLE);
+        emitOpen(true);
     }
 
     // ---------------------------------------------------------------- callbacks
@@ -803,6 +808,10 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     /** Unlinks, closes the descriptor and links into the closed list (µSockets' us_socket_close without on_close). */
     private void unlinkAndClose() {
         CoreLoop loop = context.loop;
+        if (kind == KIND_CONNECTING) {
+            // Resolution and Happy Eyeballs attempts in flight end with the socket.
+            loop.cancelConnect(this);
+        }
         if (lowPriorityState == LOW_PRIORITY_QUEUED) {
             loop.unlinkLowPriority(this);
         } else if (io != null || prev != null || context.head == this) {

@@ -35,6 +35,17 @@ class HttpLoadTest {
         assertEquals(0, run.result().errors());
     }
 
+    /** --host takes a name: "localhost" is resolved off the loop (one lookup for every connection) and loaded. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void loadsAServerGivenByHostName(String backend) throws Exception {
+        Run run = againstHttpServer(backend, "--host", "localhost", "--connections", "4", "--duration", "1");
+        assertTrue(RESULT.matcher(run.out().text()).matches(), "output was '" + run.out().text() + "', errors '"
+                + run.err().text() + "'");
+        assertTrue(run.result().responses() > 0, "responses " + run.result().responses());
+        assertEquals(0, run.result().errors());
+    }
+
     /**
      * With --warmup the load runs first and only the seconds after it are measured: the measured window is the
      * duration (it starts when the warm-up timer fires), not warm-up plus duration.

@@ -96,5 +96,15 @@ class ConfigurationTest {
         assertTrue(e.getMessage().contains("10"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> LoopOptions.builder().timeoutGranularity(java.time.Duration.ZERO).build());
+        IllegalArgumentException delay = assertThrows(IllegalArgumentException.class,
+                () -> LoopOptions.builder().connectAttemptDelay(java.time.Duration.ofMillis(-1)).build());
+        assertTrue(delay.getMessage().contains("connectAttemptDelay"), delay.getMessage());
+        IllegalArgumentException ttl = assertThrows(IllegalArgumentException.class,
+                () -> LoopOptions.builder().resolveCacheTtl(java.time.Duration.ofDays(2)).build());
+        assertTrue(ttl.getMessage().contains("resolveCacheTtl"), ttl.getMessage());
+        LoopOptions defaults = LoopOptions.defaults();
+        assertEquals(java.time.Duration.ofMillis(250), defaults.connectAttemptDelay(), "default attempt delay");
+        assertEquals(java.time.Duration.ofSeconds(30), defaults.resolveCacheTtl(), "default cache TTL");
+        assertEquals(defaults, defaults.toBuilder().build(), "toBuilder keeps every option");
     }
 }

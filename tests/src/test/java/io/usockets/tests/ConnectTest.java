@@ -22,7 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Outgoing connections: success, refusal, unresolvable names, cancelling, and binding a source address. */
+/**
+ * Outgoing connections: success, refusal, unresolvable names, cancelling, binding a source address, and connect
+ * timeouts (docs/RULES.md B6), also while a name is being resolved.
+ */
 class ConnectTest {
 
     /** What a connect-error callback saw. */
@@ -198,6 +201,57 @@ class ConnectTest {
                 assertNotNull(peer);
                 assertEquals(server.getLocalPort(), (int) TestLoop.await(remotePort));
             }
+        }
+    }
+
+    /**
+     * Starts a connect to {@code host:port} whose onTimeout closes it with TIMED_OUT after a one-second timeout (ten
+     * test ticks), and waits for onConnectError; returns its code after checking the timeout fired while connecting.
+     */
+    private static CloseCode connectTimingOut(TestLoop tl, Mode mode, String host, int port) {
+        CompletableFuture<CloseCode> error = new CompletableFuture<>();
+        AtomicInteger timeouts = new AtomicInteger();
+        AtomicInteger opens = new AtomicInteger();
+        AtomicBoolean connectingInOnTimeout = new AtomicBoolean();
+        tl.run(() -> {
+            SocketContext<Void, Void> ctx = mode.context(tl.loop());
+            ctx.onOpen((s, client) -> opens.incrementAndGet());
+            ctx.onTimeout(s -> {
+                timeouts.incrementAndGet();
+                connectingInOnTimeout.set(!s.isClosed() && !s.isEstablished());
+                s.close(CloseCode.TIMED_OUT, "connect timeout");
+            });
+            ctx.onConnectError((s, code, reason) -> error.complete(code));
+            ctx.connect(host, port).timeout(1);
+        });
+        CloseCode code = TestLoop.await(error);
+        tl.settle(5);
+        assertEquals(1, timeouts.get(), "onTimeout calls");
+        assertTrue(connectingInOnTimeout.get(), "the socket was not connecting when its timeout fired");
+        assertEquals(0, opens.get(), "onOpen calls");
+        return code;
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void aConnectThatHangsEndsWithTimedOutWhenItsTimeoutFires(String backend, Mode mode) throws Exception {
+        try (TestLoop tl = TestLoop.start(backend);
+             HangingListener hanging = HangingListener.open(JavaNetPeers.loopback(), 0)) {
+            assertEquals(CloseCode.TIMED_OUT, connectTimingOut(tl, mode, "127.0.0.1", hanging.port()));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Mode#backendsAndModes")
+    void aConnectTimeoutSpansTheNameLookup(String backend, Mode mode) throws Exception {
+        try (ScriptedResolver resolver = new ScriptedResolver();
+             TestLoop tl = TestLoop.start(backend, b -> b.resolver(resolver))) {
+            CompletableFuture<Void> release = resolver.hold("never.test", ScriptedResolver.ip("127.0.0.1"));
+            assertEquals(CloseCode.TIMED_OUT, connectTimingOut(tl, mode, "never.test", JavaNetPeers.closedPort()));
+            // The answer after the timeout is dropped: no second callback (checked by connectTimingOut's counts).
+            release.complete(null);
+            resolver.answered("never.test");
+            tl.roundTrip();
         }
     }
 }

@@ -227,6 +227,14 @@ final class NativePoller extends BlockingEventing {
         }
     }
 
+    @Override
+    public void transfer(CorePoll from, CorePoll to) {
+        FileDescriptor socket = (FileDescriptor) from.io;
+        polls[socket.intValue()] = to;
+        to.io = socket;
+        from.io = null;
+    }
+
     // ---------------------------------------------------------------- raw descriptors
 
     @Override

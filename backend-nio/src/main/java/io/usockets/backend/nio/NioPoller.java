@@ -166,6 +166,14 @@ final class NioPoller extends BlockingEventing {
         }
     }
 
+    @Override
+    public void transfer(CorePoll from, CorePoll to) {
+        SelectionKey key = (SelectionKey) from.io;
+        key.attach(to);
+        to.io = key;
+        from.io = null;
+    }
+
     // ---------------------------------------------------------------- raw channels
 
     @Override

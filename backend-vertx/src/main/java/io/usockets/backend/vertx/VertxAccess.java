@@ -8,12 +8,21 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * The only class that touches Vert.x's internal API ({@code io.vertx.core.internal}: exported, but not the stable
- * public API). It needs four things Vert.x's public API does not give: a new event-loop context of a {@code Vertx}
+ * public API). It needs five things Vert.x's public API does not give: a new event-loop context of a {@code Vertx}
  * ({@code createEventLoopContext}), the Netty event loop behind a context ({@code nettyEventLoop}), entering the
  * context around our callbacks so {@code Vertx.currentContext()} is the hint ({@code beginDispatch} /
- * {@code endDispatch}, allocation-free), and a hook run when the {@code Vertx} closes ({@code addCloseHook}).
+ * {@code endDispatch}, allocation-free), a hook run when the {@code Vertx} closes ({@code addCloseHook}), and the
+ * instance's own non-blocking name resolver ({@code nameResolver}), which its {@code AddressResolverOptions}
+ * configure.
  *
  * <p>One instance per loop, holding the loop's context.
  */
@@ -87,6 +96,23 @@ final class VertxAccess {
     /** Runs {@code hook} when the Vert.x instance closes (before its event loops stop). */
     void addCloseHook(Closeable hook) {
         ((VertxInternal) context.owner()).addCloseHook(hook);
+    }
+
+    /** Resolves {@code host} with the Vert.x instance's name resolver; completes on a Vert.x thread. */
+    CompletionStage<List<InetAddress>> resolve(String host) {
+        CompletableFuture<List<InetAddress>> result = new CompletableFuture<>();
+        ((VertxInternal) context.owner()).nameResolver().resolveAll(host).onComplete(ar -> {
+            if (ar.failed()) {
+                result.completeExceptionally(ar.cause());
+                return;
+            }
+            List<InetAddress> addresses = new ArrayList<>(ar.result().size());
+            for (InetSocketAddress a : ar.result()) {
+                addresses.add(a.getAddress());
+            }
+            result.complete(addresses);
+        });
+        return result;
     }
 
     /** Removes a hook added by {@link #addCloseHook}. */

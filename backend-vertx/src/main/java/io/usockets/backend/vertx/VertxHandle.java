@@ -18,7 +18,8 @@ import io.usockets.core.spi.CorePoll;
 abstract class VertxHandle implements IoHandle {
 
     final VertxPoller poller;
-    final CorePoll poll;
+    /** The poll events go to; {@link VertxPoller#transfer} changes it. */
+    CorePoll poll;
     /** The channel or descriptor, for the socket operations. */
     private final Object raw;
     /** The registration returned by the event loop (Netty's wrapper, so cancelling keeps its count right). */

@@ -617,6 +617,19 @@ abstract class VertxPoller implements Eventing {
         });
     }
 
+    @Override
+    public final void transfer(CorePoll from, CorePoll to) {
+        VertxHandle h = (VertxHandle) from.io;
+        h.poll = to;
+        to.io = h;
+        from.io = null;
+    }
+
+    @Override
+    public final io.usockets.Resolver resolver() {
+        return access::resolve;
+    }
+
     private void cancel(VertxHandle h) {
         IoRegistration r = h.registration;
         if (r != null) {

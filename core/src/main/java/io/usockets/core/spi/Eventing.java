@@ -53,6 +53,23 @@ public interface Eventing {
     void deregister(CorePoll poll);
 
     /**
+     * Moves the registration of {@code from} to {@code to} with its interest and without a kernel call: events for the
+     * descriptor or channel go to {@code to} from now on (also later in the batch being dispatched), {@code to.io}
+     * becomes the handle and {@code from.io} null. The core uses it when one of a connect's attempts wins and hands
+     * its descriptor to the socket the application holds.
+     */
+    void transfer(CorePoll from, CorePoll to);
+
+    /**
+     * The eventing's own resolver of host names, or null to use the core's system resolver: a guest eventing offers
+     * its host's non-blocking resolver (Vert.x's, so the application's {@code AddressResolverOptions} apply). A
+     * resolver set in the loop options overrides it.
+     */
+    default io.usockets.Resolver resolver() {
+        return null;
+    }
+
+    /**
      * The loop's {@code run()}: drives iterations until {@link LoopCore#keepsRunning()} is false, then returns on the
      * calling thread.
      */
