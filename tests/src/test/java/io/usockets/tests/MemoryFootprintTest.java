@@ -112,11 +112,12 @@ class MemoryFootprintTest {
                 GraphLayout after = tl.call(() -> GraphLayout.parseInstance(tl.loop()));
                 double perConnection = growth(label, before, after) / (double) CONNECTIONS;
                 Socket<Void> sample = tl.call(() -> open.get(0));
-                long shallow = ClassLayout.parseInstance(sample).instanceSize();
-                Object io = ((CorePoll) sample).io;
-                long handle = GraphLayout.parseInstance(io).totalSize();
-                double slot = tl.call(() -> slotBytes(tl.loop()));
-                double retained = shallow + handle + slot;
+                Components c = Components.of(tl, sample);
+                long shallow = c.shallow();
+                Object io = c.io();
+                long handle = c.handle();
+                double slot = c.slot();
+                double retained = c.retained();
 
                 System.out.printf("[%s] socket %s: shallow %d B%n", label, sample.getClass().getSimpleName(), shallow);
                 System.out.printf("[%s] retained per idle connection, loop graph difference over %d connections:"
@@ -163,20 +164,30 @@ class MemoryFootprintTest {
                     (int) TestLoop.WAIT.toMillis())) {
                 awaitCount(() -> tl.call(open::size), 1);
                 Socket<Void> sample = tl.call(() -> open.get(0));
-                long shallow = ClassLayout.parseInstance(sample).instanceSize();
-                Object io = ((CorePoll) sample).io;
-                long handle = GraphLayout.parseInstance(io).totalSize();
-                double slot = tl.call(() -> slotBytes(tl.loop()));
-                double retained = shallow + handle + slot;
+                Components c = Components.of(tl, sample);
                 System.out.printf("[native/raw, TLS] retained per idle connection, components: socket %s %d + %s %d"
-                        + " + table slot %.1f = %.1f B%n", sample.getClass().getSimpleName(), shallow,
-                        io.getClass().getName(), handle, slot, retained);
+                        + " + table slot %.1f = %.1f B%n", sample.getClass().getSimpleName(), c.shallow(),
+                        c.io().getClass().getName(), c.handle(), c.slot(), c.retained());
                 assertTrue(sample.isTls(), "the sample is a TLS socket");
-                assertTrue(retained <= TLS_RETAINED_BOUND, "a TLS connection retains " + retained + " bytes of heap;"
+                assertTrue(c.retained() <= TLS_RETAINED_BOUND, "a TLS connection retains " + c.retained() + " bytes of heap;"
                         + " expected at most " + TLS_RETAINED_BOUND);
                 tl.run(() -> open.get(0).close());
             }
             tl.run(ls::close);
+        }
+    }
+
+    /** What one connection retains, by part: the socket object, its backend handle's graph, its table slot. */
+    private record Components(long shallow, Object io, long handle, double slot) {
+
+        static Components of(TestLoop tl, Socket<Void> sample) {
+            Object io = ((CorePoll) sample).io;
+            return new Components(ClassLayout.parseInstance(sample).instanceSize(), io,
+                    GraphLayout.parseInstance(io).totalSize(), tl.call(() -> slotBytes(tl.loop())));
+        }
+
+        double retained() {
+            return shallow + handle + slot;
         }
     }
 
