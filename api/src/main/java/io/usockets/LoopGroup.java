@@ -116,7 +116,8 @@ public final class LoopGroup implements AutoCloseable {
         }
         if (options.hint() != null) {
             throw new IllegalArgumentException("a loop group runs standalone loops, but the options carry the hint "
-                    + options.hint() + "; on Vert.x create one loop per verticle instance with its context as the hint");
+                    + options.hint() + "; on Vert.x create one loop per verticle instance with its context as the "
+                    + "hint");
         }
         List<Member> started = new ArrayList<>(loops);
         for (int i = 0; i < loops; i++) {

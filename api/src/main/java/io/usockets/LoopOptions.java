@@ -36,7 +36,19 @@ public record LoopOptions(
     /** The unit of long timeouts: one minute. */
     public static final Duration DEFAULT_LONG_TIMEOUT_GRANULARITY = Duration.ofMinutes(1);
 
-    /** Validates the options; sizes and durations out of range throw IllegalArgumentException. */
+    /**
+     * Validates the options; sizes and durations out of range throw IllegalArgumentException.
+     *
+     * @param backend                backend name, or null for the configuration
+     * @param hint                   a foreign loop to integrate with, or null
+     * @param onWakeup               the wakeup callback, or null
+     * @param onPre                  the pre-iteration callback, or null
+     * @param onPost                 the post-iteration callback, or null
+     * @param receiveBufferSize      4096 to 1073741824 bytes
+     * @param timeoutGranularity     1 ms to 1 hour
+     * @param longTimeoutGranularity the timeout tick to 24 hours
+     * @param callbackErrorHandler   the handler of callback exceptions, or null for the default
+     */
     public LoopOptions {
         if (receiveBufferSize < 4096 || receiveBufferSize > (1 << 30)) {
             throw new IllegalArgumentException(
@@ -55,17 +67,29 @@ public record LoopOptions(
         }
     }
 
-    /** The defaults: backend from the configuration, no hint, no callbacks, µSockets' sizes. */
+    /**
+     * The defaults: backend from the configuration, no hint, no callbacks, µSockets' sizes.
+     *
+     * @return the options
+     */
     public static LoopOptions defaults() {
         return builder().build();
     }
 
-    /** A builder starting from the defaults. */
+    /**
+     * A builder starting from the defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from these options. */
+    /**
+     * A builder starting from these options.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.backend = backend;
@@ -95,61 +119,110 @@ public record LoopOptions(
         private Builder() {
         }
 
-        /** Sets the backend name, or null to use the configuration. */
+        /**
+         * Sets the backend name, or null to use the configuration.
+         *
+         * @param name the backend name, or null
+         * @return this builder
+         */
         public Builder backend(String name) {
             this.backend = name;
             return this;
         }
 
-        /** Sets the foreign loop to integrate with (a Vert.x Context or Vertx). */
+        /**
+         * Sets the foreign loop to integrate with (a Vert.x Context or Vertx).
+         *
+         * @param foreignLoop a Vert.x {@code Context} or {@code Vertx}, or null
+         * @return this builder
+         */
         public Builder hint(Object foreignLoop) {
             this.hint = foreignLoop;
             return this;
         }
 
-        /** Sets the wakeup callback. */
+        /**
+         * Sets the wakeup callback.
+         *
+         * @param callback the callback, or null
+         * @return this builder
+         */
         public Builder onWakeup(LoopCallback callback) {
             this.onWakeup = callback;
             return this;
         }
 
-        /** Sets the pre-iteration callback. */
+        /**
+         * Sets the pre-iteration callback.
+         *
+         * @param callback the callback, or null
+         * @return this builder
+         */
         public Builder onPre(LoopCallback callback) {
             this.onPre = callback;
             return this;
         }
 
-        /** Sets the post-iteration callback. */
+        /**
+         * Sets the post-iteration callback.
+         *
+         * @param callback the callback, or null
+         * @return this builder
+         */
         public Builder onPost(LoopCallback callback) {
             this.onPost = callback;
             return this;
         }
 
-        /** Sets the size of the shared receive buffer in bytes. */
+        /**
+         * Sets the size of the shared receive buffer in bytes.
+         *
+         * @param bytes 4096 to 1073741824
+         * @return this builder
+         */
         public Builder receiveBufferSize(int bytes) {
             this.receiveBufferSize = bytes;
             return this;
         }
 
-        /** Sets the timeout sweep tick. */
+        /**
+         * Sets the timeout sweep tick.
+         *
+         * @param tick 1 ms to 1 hour
+         * @return this builder
+         */
         public Builder timeoutGranularity(Duration tick) {
             this.timeoutGranularity = tick;
             return this;
         }
 
-        /** Sets the unit of long timeouts. */
+        /**
+         * Sets the unit of long timeouts.
+         *
+         * @param unit the timeout tick to 24 hours
+         * @return this builder
+         */
         public Builder longTimeoutGranularity(Duration unit) {
             this.longTimeoutGranularity = unit;
             return this;
         }
 
-        /** Replaces the default handler of exceptions thrown by user callbacks. */
+        /**
+         * Replaces the default handler of exceptions thrown by user callbacks.
+         *
+         * @param handler the handler, or null for the default
+         * @return this builder
+         */
         public Builder callbackErrorHandler(CallbackErrorHandler handler) {
             this.callbackErrorHandler = handler;
             return this;
         }
 
-        /** Builds the options, validating them. */
+        /**
+         * Builds the options, validating them.
+         *
+         * @return the options
+         */
         public LoopOptions build() {
             return new LoopOptions(backend, hint, onWakeup, onPre, onPost, receiveBufferSize, timeoutGranularity,
                     longTimeoutGranularity, callbackErrorHandler);
