@@ -1,9 +1,11 @@
 'use strict';
-// The hello page on Node's https module: hello-http.js over TLS (--cert and --key name PEM files).
+// The hello page (or --response-size N bytes) on Node's https module: hello-http.js over TLS (--cert and
+// --key name PEM files).
 const https = require('https');
-const { BODY, options, tlsOptions, serve } = require('./common');
+const { body, options, tlsOptions, serve } = require('./common');
 
 const opts = options(process.argv.slice(2));
+const BODY = body(opts);
 const server = https.createServer(tlsOptions(opts), (req, res) => {
   res.writeHead(200, { 'Content-Length': BODY.length });
   res.end(BODY);

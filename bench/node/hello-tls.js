@@ -1,12 +1,13 @@
 'use strict';
 // The toy protocol on Node's tls module: hello-net.js over TLS (--cert and --key name PEM files).
 const tls = require('tls');
-const { answerRequests, options, tlsOptions, serve } = require('./common');
+const { answers, answerRequests, options, tlsOptions, serve } = require('./common');
 
 const opts = options(process.argv.slice(2));
+const prepared = answers(opts);
 const server = tls.createServer(tlsOptions(opts), (socket) => {
   socket.setNoDelay(true);
-  answerRequests(socket);
+  answerRequests(socket, prepared);
   socket.on('error', () => socket.destroy());
 });
 server.on('tlsClientError', () => {});

@@ -11,6 +11,10 @@ public interface CallbackErrorHandler {
     /**
      * Called on the loop's thread with the object whose callback threw: a {@link Socket}, {@link SocketContext} (for
      * onPreOpen), {@link Timer}, {@link Poll} or the {@link Loop} itself.
+     *
+     * @param loop   the loop the callback ran on
+     * @param source the object whose callback threw
+     * @param error  what it threw
      */
     void onCallbackError(Loop loop, Object source, Throwable error);
 }

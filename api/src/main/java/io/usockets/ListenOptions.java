@@ -19,14 +19,24 @@ public record ListenOptions(boolean exclusivePort, int backlog) {
     /** LIBUS_LISTEN_EXCLUSIVE_PORT: the port is not shared. */
     public static final ListenOptions EXCLUSIVE_PORT = new ListenOptions(true, DEFAULT_BACKLOG);
 
-    /** Validates the backlog. */
+    /**
+     * Validates the backlog.
+     *
+     * @param exclusivePort true for no SO_REUSEPORT
+     * @param backlog       the accept queue length, 1 or more
+     */
     public ListenOptions {
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog " + backlog + " is out of range; expected 1 or more");
         }
     }
 
-    /** A copy with another backlog. */
+    /**
+     * A copy with another backlog.
+     *
+     * @param value the backlog, 1 or more
+     * @return the new options
+     */
     public ListenOptions withBacklog(int value) {
         return new ListenOptions(exclusivePort, value);
     }

@@ -7,18 +7,34 @@ package io.usockets;
  */
 public interface ListenSocket {
 
-    /** The context accepted sockets join. */
+    /**
+     * The context accepted sockets join.
+     *
+     * @return the context
+     */
     SocketContext<?, ?> context();
 
-    /** The bound local port, or -1 for a unix socket or once closed. */
+    /**
+     * The bound local port, or -1 for a unix socket or once closed.
+     *
+     * @return the port, or -1
+     */
     int port();
 
     /** Stops listening and releases the port (us_listen_socket_close). */
     void close();
 
-    /** Whether the listen socket has been closed. */
+    /**
+     * Whether the listen socket has been closed.
+     *
+     * @return true once closed
+     */
     boolean isClosed();
 
-    /** The backend's handle of the listening descriptor or channel, or null once closed. */
+    /**
+     * The backend's handle of the listening descriptor or channel, or null once closed.
+     *
+     * @return the handle, or null
+     */
     NativeHandle nativeHandle();
 }

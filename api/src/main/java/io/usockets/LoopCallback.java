@@ -4,6 +4,10 @@ package io.usockets;
 @FunctionalInterface
 public interface LoopCallback {
 
-    /** Called on the loop's thread. */
+    /**
+     * Called on the loop's thread.
+     *
+     * @param loop the loop
+     */
     void call(Loop loop);
 }

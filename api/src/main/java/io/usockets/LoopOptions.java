@@ -50,7 +50,23 @@ public record LoopOptions(
     /** The Happy Eyeballs connection attempt delay: 250 ms, as RFC 8305 recommends. */
     public static final Duration DEFAULT_CONNECT_ATTEMPT_DELAY = Duration.ofMillis(250);
 
-    /** Validates the options; sizes and durations out of range throw IllegalArgumentException. */
+    /**
+     * Validates the options; sizes and durations out of range throw IllegalArgumentException.
+     *
+     * @param backend                backend name, or null for the configuration
+     * @param hint                   a foreign loop to integrate with, or null
+     * @param onWakeup               the wakeup callback, or null
+     * @param onPre                  the pre-iteration callback, or null
+     * @param onPost                 the post-iteration callback, or null
+     * @param receiveBufferSize      4096 to 1073741824 bytes
+     * @param timeoutGranularity     1 ms to 1 hour
+     * @param longTimeoutGranularity the timeout tick to 24 hours
+     * @param callbackErrorHandler   the handler of callback exceptions, or null for the default
+     * @param resolver               the resolver of host names for connect, or null for the default
+     * @param resolveCacheTtl        0 to one day
+     * @param connectAttemptDelay    0 or more
+     * @param preferIpv4             whether connects try IPv4 addresses first
+     */
     public LoopOptions {
         if (receiveBufferSize < 4096 || receiveBufferSize > (1 << 30)) {
             throw new IllegalArgumentException(
@@ -79,17 +95,29 @@ public record LoopOptions(
         }
     }
 
-    /** The defaults: backend from the configuration, no hint, no callbacks, µSockets' sizes. */
+    /**
+     * The defaults: backend from the configuration, no hint, no callbacks, µSockets' sizes.
+     *
+     * @return the options
+     */
     public static LoopOptions defaults() {
         return builder().build();
     }
 
-    /** A builder starting from the defaults. */
+    /**
+     * A builder starting from the defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from these options. */
+    /**
+     * A builder starting from these options.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.backend = backend;
@@ -127,85 +155,154 @@ public record LoopOptions(
         private Builder() {
         }
 
-        /** Sets the backend name, or null to use the configuration. */
+        /**
+         * Sets the backend name, or null to use the configuration.
+         *
+         * @param name the backend name, or null
+         * @return this builder
+         */
         public Builder backend(String name) {
             this.backend = name;
             return this;
         }
 
-        /** Sets the foreign loop to integrate with (a Vert.x Context or Vertx). */
+        /**
+         * Sets the foreign loop to integrate with (a Vert.x Context or Vertx).
+         *
+         * @param foreignLoop a Vert.x {@code Context} or {@code Vertx}, or null
+         * @return this builder
+         */
         public Builder hint(Object foreignLoop) {
             this.hint = foreignLoop;
             return this;
         }
 
-        /** Sets the wakeup callback. */
+        /**
+         * Sets the wakeup callback.
+         *
+         * @param callback the callback, or null
+         * @return this builder
+         */
         public Builder onWakeup(LoopCallback callback) {
             this.onWakeup = callback;
             return this;
         }
 
-        /** Sets the pre-iteration callback. */
+        /**
+         * Sets the pre-iteration callback.
+         *
+         * @param callback the callback, or null
+         * @return this builder
+         */
         public Builder onPre(LoopCallback callback) {
             this.onPre = callback;
             return this;
         }
 
-        /** Sets the post-iteration callback. */
+        /**
+         * Sets the post-iteration callback.
+         *
+         * @param callback the callback, or null
+         * @return this builder
+         */
         public Builder onPost(LoopCallback callback) {
             this.onPost = callback;
             return this;
         }
 
-        /** Sets the size of the shared receive buffer in bytes. */
+        /**
+         * Sets the size of the shared receive buffer in bytes.
+         *
+         * @param bytes 4096 to 1073741824
+         * @return this builder
+         */
         public Builder receiveBufferSize(int bytes) {
             this.receiveBufferSize = bytes;
             return this;
         }
 
-        /** Sets the timeout sweep tick. */
+        /**
+         * Sets the timeout sweep tick.
+         *
+         * @param tick 1 ms to 1 hour
+         * @return this builder
+         */
         public Builder timeoutGranularity(Duration tick) {
             this.timeoutGranularity = tick;
             return this;
         }
 
-        /** Sets the unit of long timeouts. */
+        /**
+         * Sets the unit of long timeouts.
+         *
+         * @param unit the timeout tick to 24 hours
+         * @return this builder
+         */
         public Builder longTimeoutGranularity(Duration unit) {
             this.longTimeoutGranularity = unit;
             return this;
         }
 
-        /** Replaces the default handler of exceptions thrown by user callbacks. */
+        /**
+         * Replaces the default handler of exceptions thrown by user callbacks.
+         *
+         * @param handler the handler, or null for the default
+         * @return this builder
+         */
         public Builder callbackErrorHandler(CallbackErrorHandler handler) {
             this.callbackErrorHandler = handler;
             return this;
         }
 
-        /** Sets the resolver of host names for connect (it overrides the eventing's and the system resolver). */
+        /**
+         * Sets the resolver of host names for connect (it overrides the eventing's and the system resolver).
+         *
+         * @param nameResolver the resolver, or null for the default
+         * @return this builder
+         */
         public Builder resolver(Resolver nameResolver) {
             this.resolver = nameResolver;
             return this;
         }
 
-        /** Sets how long the loop keeps a resolved name's addresses (0 keeps none). */
+        /**
+         * Sets how long the loop keeps a resolved name's addresses (0 keeps none).
+         *
+         * @param ttl 0 to one day
+         * @return this builder
+         */
         public Builder resolveCacheTtl(Duration ttl) {
             this.resolveCacheTtl = ttl;
             return this;
         }
 
-        /** Sets the Happy Eyeballs delay before a connect also tries its next address (0: all at once). */
+        /**
+         * Sets the Happy Eyeballs delay before a connect also tries its next address (0: all at once).
+         *
+         * @param delay 0 or more
+         * @return this builder
+         */
         public Builder connectAttemptDelay(Duration delay) {
             this.connectAttemptDelay = delay;
             return this;
         }
 
-        /** Makes connects try IPv4 addresses before IPv6 ones. */
+        /**
+         * Makes connects try IPv4 addresses before IPv6 ones.
+         *
+         * @param ipv4First true to try IPv4 first
+         * @return this builder
+         */
         public Builder preferIpv4(boolean ipv4First) {
             this.preferIpv4 = ipv4First;
             return this;
         }
 
-        /** Builds the options, validating them. */
+        /**
+         * Builds the options, validating them.
+         *
+         * @return the options
+         */
         public LoopOptions build() {
             return new LoopOptions(backend, hint, onWakeup, onPre, onPost, receiveBufferSize, timeoutGranularity,
                     longTimeoutGranularity, callbackErrorHandler, resolver, resolveCacheTtl, connectAttemptDelay,

@@ -23,7 +23,12 @@ public final class NativeHandle {
         this.tls = tls;
     }
 
-    /** A handle for a raw descriptor (native backends). */
+    /**
+     * A handle for a raw descriptor (native backends).
+     *
+     * @param fd the descriptor, 0 or more
+     * @return the handle
+     */
     public static NativeHandle ofDescriptor(int fd) {
         if (fd < 0) {
             throw new IllegalArgumentException("descriptor " + fd + " is negative; expected 0 or more");
@@ -31,22 +36,40 @@ public final class NativeHandle {
         return new NativeHandle(fd, null, null);
     }
 
-    /** A handle for a java.nio channel (nio-based backends). */
+    /**
+     * A handle for a java.nio channel (nio-based backends).
+     *
+     * @param channel the channel
+     * @return the handle
+     */
     public static NativeHandle ofChannel(SelectableChannel channel) {
         return new NativeHandle(-1, Objects.requireNonNull(channel, "channel"), null);
     }
 
-    /** The descriptor, or -1 when this handle holds a channel. */
+    /**
+     * The descriptor, or -1 when this handle holds a channel.
+     *
+     * @return the descriptor, or -1
+     */
     public int descriptor() {
         return fd;
     }
 
-    /** The channel, or null when this handle holds a descriptor. */
+    /**
+     * The channel, or null when this handle holds a descriptor.
+     *
+     * @return the channel, or null
+     */
     public SelectableChannel channel() {
         return channel;
     }
 
-    /** A copy of this handle that also carries a TLS socket's TLS object (its transport stays adoptable). */
+    /**
+     * A copy of this handle that also carries a TLS socket's TLS object (its transport stays adoptable).
+     *
+     * @param tlsObject the TLS object
+     * @return the new handle
+     */
     public NativeHandle withTls(Object tlsObject) {
         return new NativeHandle(fd, channel, Objects.requireNonNull(tlsObject, "tlsObject"));
     }
@@ -54,12 +77,18 @@ public final class NativeHandle {
     /**
      * The TLS object of a TLS socket, or null: with usockets-ssl, the address of the BoringSSL {@code SSL} as a
      * {@code Long}, valid while the socket is open.
+     *
+     * @return the TLS object, or null
      */
     public Object tls() {
         return tls;
     }
 
-    /** Whether this handle holds a channel rather than a descriptor. */
+    /**
+     * Whether this handle holds a channel rather than a descriptor.
+     *
+     * @return true for a channel, false for a descriptor
+     */
     public boolean isChannel() {
         return channel != null;
     }

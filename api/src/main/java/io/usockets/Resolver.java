@@ -19,6 +19,9 @@ public interface Resolver {
     /**
      * Starts looking up {@code host} and returns at once with a stage that completes, on any thread, with its
      * addresses (an empty list or an exceptional completion means the name does not resolve); must not block.
+     *
+     * @param host the name to look up, never an IP literal
+     * @return the stage that completes with the name's addresses
      */
     CompletionStage<List<InetAddress>> resolve(String host);
 }

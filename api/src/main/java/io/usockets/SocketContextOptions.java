@@ -48,7 +48,23 @@ public record SocketContextOptions(
     private static final SocketContextOptions PLAIN = new SocketContextOptions(false, null, null, null, null, null,
             null, false, null, null, null, List.of(), DEFAULT_HANDSHAKE_TIMEOUT_SECONDS);
 
-    /** Checks the handshake timeout and copies the ALPN list. */
+    /**
+     * Checks the handshake timeout and copies the ALPN list.
+     *
+     * @param tls                     whether sockets of the context speak TLS
+     * @param keyFile                 PEM private key file, or null
+     * @param certFile                PEM certificate chain file, or null
+     * @param passphrase              passphrase of the private key, or null
+     * @param dhParamsFile            PEM Diffie-Hellman parameters file, or null
+     * @param caFile                  PEM CA file (turns on peer verification), or null
+     * @param ciphers                 OpenSSL cipher list, or null
+     * @param preferLowMemory         free per-socket TLS buffers while idle
+     * @param keyPem                  the private key as PEM text, or null
+     * @param certPem                 the certificate chain as PEM text, or null
+     * @param caPem                   the CA certificates as PEM text, or null
+     * @param alpnProtocols           ALPN protocols in preference order; null or empty for none
+     * @param handshakeTimeoutSeconds seconds a handshake may take, 0 for no limit
+     */
     public SocketContextOptions {
         alpnProtocols = alpnProtocols == null ? List.of() : List.copyOf(alpnProtocols);
         if (handshakeTimeoutSeconds < 0) {
@@ -57,71 +73,131 @@ public record SocketContextOptions(
         }
     }
 
-    /** Options of a plain TCP or unix-socket context. */
+    /**
+     * Options of a plain TCP or unix-socket context.
+     *
+     * @return the options
+     */
     public static SocketContextOptions plain() {
         return PLAIN;
     }
 
-    /** Options of a TLS context with a certificate chain and its private key, both PEM files. */
+    /**
+     * Options of a TLS context with a certificate chain and its private key, both PEM files.
+     *
+     * @param certFile the PEM certificate chain file
+     * @param keyFile  the PEM private key file
+     * @return the options
+     */
     public static SocketContextOptions tls(String certFile, String keyFile) {
         return new SocketContextOptions(true, keyFile, certFile, null, null, null, null, false, null, null, null,
                 List.of(), DEFAULT_HANDSHAKE_TIMEOUT_SECONDS);
     }
 
-    /** Options of a TLS context with no certificate (a client that presents none); add a CA to verify servers. */
+    /**
+     * Options of a TLS context with no certificate (a client that presents none); add a CA to verify servers.
+     *
+     * @return the options
+     */
     public static SocketContextOptions tlsClient() {
         return tls(null, null);
     }
 
-    /** Options of a TLS context with a certificate chain and its private key given as PEM text. */
+    /**
+     * Options of a TLS context with a certificate chain and its private key given as PEM text.
+     *
+     * @param certPem the certificate chain as PEM text
+     * @param keyPem  the private key as PEM text
+     * @return the options
+     */
     public static SocketContextOptions tlsFromPem(String certPem, String keyPem) {
         return new SocketContextOptions(true, null, null, null, null, null, null, false, keyPem, certPem, null,
                 List.of(), DEFAULT_HANDSHAKE_TIMEOUT_SECONDS);
     }
 
-    /** A copy with the key passphrase set. */
+    /**
+     * A copy with the key passphrase set.
+     *
+     * @param value the passphrase, or null
+     * @return the new options
+     */
     public SocketContextOptions withPassphrase(String value) {
         return new SocketContextOptions(tls, keyFile, certFile, value, dhParamsFile, caFile, ciphers, preferLowMemory,
                 keyPem, certPem, caPem, alpnProtocols, handshakeTimeoutSeconds);
     }
 
-    /** A copy with the Diffie-Hellman parameters file set. */
+    /**
+     * A copy with the Diffie-Hellman parameters file set.
+     *
+     * @param value the file, or null
+     * @return the new options
+     */
     public SocketContextOptions withDhParamsFile(String value) {
         return new SocketContextOptions(tls, keyFile, certFile, passphrase, value, caFile, ciphers, preferLowMemory,
                 keyPem, certPem, caPem, alpnProtocols, handshakeTimeoutSeconds);
     }
 
-    /** A copy with the CA file set (turns on peer verification). */
+    /**
+     * A copy with the CA file set (turns on peer verification).
+     *
+     * @param value the file, or null
+     * @return the new options
+     */
     public SocketContextOptions withCaFile(String value) {
         return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, value, ciphers,
                 preferLowMemory, keyPem, certPem, caPem, alpnProtocols, handshakeTimeoutSeconds);
     }
 
-    /** A copy with the CA certificates given as PEM text (turns on peer verification). */
+    /**
+     * A copy with the CA certificates given as PEM text (turns on peer verification).
+     *
+     * @param value the PEM text, or null
+     * @return the new options
+     */
     public SocketContextOptions withCaPem(String value) {
         return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, caFile, ciphers,
                 preferLowMemory, keyPem, certPem, value, alpnProtocols, handshakeTimeoutSeconds);
     }
 
-    /** A copy with the cipher list set. */
+    /**
+     * A copy with the cipher list set.
+     *
+     * @param value an OpenSSL cipher string, or null
+     * @return the new options
+     */
     public SocketContextOptions withCiphers(String value) {
         return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, caFile, value,
                 preferLowMemory, keyPem, certPem, caPem, alpnProtocols, handshakeTimeoutSeconds);
     }
 
-    /** A copy with prefer-low-memory set. */
+    /**
+     * A copy with prefer-low-memory set.
+     *
+     * @param value whether to free idle buffers
+     * @return the new options
+     */
     public SocketContextOptions withPreferLowMemory(boolean value) {
         return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, caFile, ciphers, value,
                 keyPem, certPem, caPem, alpnProtocols, handshakeTimeoutSeconds);
     }
 
-    /** A copy with the ALPN protocols set, most preferred first. */
+    /**
+     * A copy with the ALPN protocols set, most preferred first.
+     *
+     * @param protocols the protocol names
+     * @return the new options
+     */
     public SocketContextOptions withAlpnProtocols(String... protocols) {
         return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, caFile, ciphers,
                 preferLowMemory, keyPem, certPem, caPem, List.of(protocols), handshakeTimeoutSeconds);
     }
 
-    /** A copy with the handshake timeout set, in seconds (0 for no limit). */
+    /**
+     * A copy with the handshake timeout set, in seconds (0 for no limit).
+     *
+     * @param seconds 0 or more
+     * @return the new options
+     */
     public SocketContextOptions withHandshakeTimeout(int seconds) {
         return new SocketContextOptions(tls, keyFile, certFile, passphrase, dhParamsFile, caFile, ciphers,
                 preferLowMemory, keyPem, certPem, caPem, alpnProtocols, seconds);

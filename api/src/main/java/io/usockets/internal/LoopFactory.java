@@ -11,9 +11,18 @@ import java.util.List;
  */
 public interface LoopFactory {
 
-    /** Creates a loop with the given options on the backend they (or the configuration) name. */
+    /**
+     * Creates a loop with the given options on the backend they (or the configuration) name.
+     *
+     * @param options the loop options
+     * @return the new loop
+     */
     Loop create(LoopOptions options);
 
-    /** Names of the backends found on the class path that can load here, best first. */
+    /**
+     * Names of the backends found on the class path that can load here, best first.
+     *
+     * @return the backend names
+     */
     List<String> availableBackends();
 }

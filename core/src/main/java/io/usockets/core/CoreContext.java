@@ -72,6 +72,12 @@ public class CoreContext<C, S> implements SocketContext<C, S> {
     int timestamp;
     int longTimestamp;
 
+    /**
+     * Creates a context of {@code loop}; a child shares its parent's TLS state.
+     *
+     * @param loop   the loop, on its thread
+     * @param parent the parent context of a child, or null
+     */
     protected CoreContext(CoreLoop loop, CoreContext<?, ?> parent) {
         this.loop = loop;
         this.parent = parent;
@@ -119,12 +125,20 @@ public class CoreContext<C, S> implements SocketContext<C, S> {
         return null;
     }
 
-    /** The parent of a child context, or null. */
+    /**
+     * The parent of a child context, or null.
+     *
+     * @return the parent, or null
+     */
     public CoreContext<?, ?> parent() {
         return parent;
     }
 
-    /** Installs the low-priority hook (the TLS layer's handshake budget; tests use their own). */
+    /**
+     * Installs the low-priority hook (the TLS layer's handshake budget; tests use their own).
+     *
+     * @param hook selects the sockets whose reads are budgeted, or null for none
+     */
     public void setLowPriority(LowPriority hook) {
         loop.checkThread();
         this.lowPriority = hook;
@@ -320,7 +334,12 @@ public class CoreContext<C, S> implements SocketContext<C, S> {
         return s;
     }
 
-    /** Creates the socket object for this context; a TLS context returns its own kind. */
+    /**
+     * Creates the socket object for this context; a TLS context returns its own kind.
+     *
+     * @param kind {@code KIND_SOCKET} or {@code KIND_CONNECTING}
+     * @return the new socket, not yet linked
+     */
     protected CoreSocket newSocket(byte kind) {
         return new CoreSocket(this, kind);
     }

@@ -75,11 +75,23 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     private byte events;
     byte lowPriorityState;
 
+    /**
+     * Creates a plain socket of {@code context}.
+     *
+     * @param context the socket's context
+     * @param kind    {@code KIND_SOCKET} (open) or {@code KIND_CONNECTING}
+     */
     protected CoreSocket(CoreContext<?, ?> context, byte kind) {
         this(context, kind, false);
     }
 
-    /** Creates a socket of {@code context}; {@code tls} marks a TLS socket (its layer's subclass). */
+    /**
+     * Creates a socket of {@code context}; {@code tls} marks a TLS socket (its layer's subclass).
+     *
+     * @param context the socket's context
+     * @param kind    {@code KIND_SOCKET} (open) or {@code KIND_CONNECTING}
+     * @param tls     whether it is a TLS socket
+     */
     @SuppressWarnings("unchecked")
     protected CoreSocket(CoreContext<?, ?> context, byte kind, boolean tls) {
         super(kind);
@@ -260,7 +272,11 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         opened(isClient);
     }
 
-    /** Calls onData with {@code view} (the loop's receive view, or a layer's plaintext). */
+    /**
+     * Calls onData with {@code view} (the loop's receive view, or a layer's plaintext).
+     *
+     * @param view the bytes, at least one
+     */
     protected final void emitData(ByteBuffer view) {
         try {
             context.data.onData(cast(this), view);
@@ -312,6 +328,8 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
      * <em>opening</em>. A layer starts its handshake here and calls {@link #open} when it completes, or closes the
      * socket; until then the socket is not established, writes return 0 and onWritable is not called. The
      * default opens the socket at once.
+     *
+     * @param isClient true for a completed connect
      */
     protected void opened(boolean isClient) {
         open(isClient);
@@ -323,6 +341,8 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
      * on after {@code resumeReading} (from a deferred task). The view is valid only during the call. A layer
      * unseals the bytes and hands plaintext to {@link #emitData}; at the end of its stream it calls
      * {@link #receivedEnd}. The default calls onData, or {@code receivedEnd} for null.
+     *
+     * @param data the bytes read, null at the FIN, or empty to go on with held input
      */
     protected void received(ByteBuffer data) {
         if (data == null) {
@@ -337,6 +357,11 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
      * least one byte to send, only on an open socket that is not shut down, and returns its result: how many of
      * the caller's bytes were taken, the buffers advanced by as many. A layer seals the bytes and sends the
      * records with {@link #transmit}, keeping what the kernel does not take. The default transmits them.
+     *
+     * @param header  the first bytes, or null for {@code write}
+     * @param payload the bytes after them
+     * @param msgMore whether more follows at once
+     * @return the caller's bytes taken
      */
     protected long send(ByteBuffer header, ByteBuffer payload, boolean msgMore) {
         return header == null ? transmit(payload, msgMore) : transmit(header, payload);
@@ -349,6 +374,9 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
      * closing). A layer transmits what it holds back, after its end-of-output record if {@code end}; it returns
      * whether nothing is held back any more. While it is not, onWritable and the kernel's flush wait, and so does
      * the FIN of a {@code shutdown}, sent once a later call returns true. The default holds nothing back.
+     *
+     * @param end whether the output ends (shutdown or close)
+     * @return true when nothing is held back
      */
     protected boolean flushOutput(boolean end) {
         return true;
@@ -364,6 +392,9 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     /**
      * Hook: a detail only a layer knows; core calls it from the API methods that report it, with one of the
      * {@code INFO_} keys, and returns the answer (null: none). The default knows none.
+     *
+     * @param key one of the {@code INFO_} keys
+     * @return the answer, or null
      */
     protected Object info(int key) {
         return null;
@@ -371,7 +402,11 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
 
     // ---------------------------------------------------------------- what layers call
 
-    /** Opens the socket to the application: it stops opening and onOpen runs; a no-op unless opening. */
+    /**
+     * Opens the socket to the application: it stops opening and onOpen runs; a no-op unless opening.
+     *
+     * @param isClient true for a completed connect
+     */
     protected final void open(boolean isClient) {
         if ((flags & (CLOSED | OPENING)) != OPENING) {
             return;
@@ -384,12 +419,20 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         }
     }
 
-    /** Whether TCP is open but the layer has not opened the socket yet. */
+    /**
+     * Whether TCP is open but the layer has not opened the socket yet.
+     *
+     * @return true between TCP open and {@link #open}
+     */
     protected final boolean isOpening() {
         return (flags & OPENING) != 0;
     }
 
-    /** Whether input must wait: reading is paused, or held input has not been offered again yet. */
+    /**
+     * Whether input must wait: reading is paused, or held input has not been offered again yet.
+     *
+     * @return true while input must wait
+     */
     protected final boolean isInputPaused() {
         return (flags & (READ_PAUSED | INPUT_HELD)) != 0;
     }
@@ -435,7 +478,13 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         return (int) send(null, data, msgMore);
     }
 
-    /** Writes a layer's bytes to the kernel as they are, as {@code write} does (short count: WRITABLE; failure: 0). */
+    /**
+     * Writes a layer's bytes to the kernel as they are, as {@code write} does (short count: WRITABLE; failure: 0).
+     *
+     * @param data    the bytes from its position to its limit
+     * @param msgMore whether more follows at once
+     * @return the bytes the kernel took
+     */
     protected final int transmit(ByteBuffer data, boolean msgMore) {
         CoreLoop loop = context.loop;
         if ((flags & (CLOSED | SHUT_DOWN)) != 0 || kind != KIND_SOCKET) {
@@ -787,7 +836,12 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         unlinkAndClose();
     }
 
-    /** Ends a connecting socket with onConnectError (once); TLS uses it for a client whose handshake failed. */
+    /**
+     * Ends a connecting socket with onConnectError (once); TLS uses it for a client whose handshake failed.
+     *
+     * @param code   why, for onConnectError
+     * @param reason the exception or value passed along
+     */
     protected final void connectFailed(CloseCode code, Object reason) {
         if ((flags & CLOSED) != 0) {
             return;

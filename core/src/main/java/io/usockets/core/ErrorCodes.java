@@ -15,7 +15,12 @@ public final class ErrorCodes {
     private ErrorCodes() {
     }
 
-    /** The portable code for a failure; OTHER when nothing more specific fits. */
+    /**
+     * The portable code for a failure; OTHER when nothing more specific fits.
+     *
+     * @param error what a socket operation threw
+     * @return the portable code
+     */
     public static CloseCode of(Throwable error) {
         if (error instanceof UnknownHostException) {
             return CloseCode.NAME_NOT_RESOLVED;
@@ -45,7 +50,12 @@ public final class ErrorCodes {
         return CloseCode.OTHER;
     }
 
-    /** Whether an accept failed because descriptors ran out (EMFILE, ENFILE). */
+    /**
+     * Whether an accept failed because descriptors ran out (EMFILE, ENFILE).
+     *
+     * @param error what accept threw
+     * @return true for EMFILE or ENFILE
+     */
     public static boolean isOutOfDescriptors(Throwable error) {
         String message = error.getMessage();
         return message != null && message.toLowerCase(Locale.ROOT).contains("too many open files");

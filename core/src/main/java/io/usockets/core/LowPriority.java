@@ -8,6 +8,11 @@ package io.usockets.core;
 @FunctionalInterface
 public interface LowPriority {
 
-    /** Whether a read on this socket now counts against the low-priority budget. */
+    /**
+     * Whether a read on this socket now counts against the low-priority budget.
+     *
+     * @param socket a socket that became readable
+     * @return true to budget its read
+     */
     boolean isLowPriority(CoreSocket socket);
 }

@@ -5,6 +5,7 @@ import io.usockets.ListenSocket;
 import io.usockets.Loop;
 import io.usockets.Socket;
 import io.usockets.SocketContext;
+import io.usockets.SocketContextOptions;
 
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -16,6 +17,8 @@ import java.nio.ByteBuffer;
  * ({@link Socket#pauseReading()}) until onWritable has drained it, so a client that sends faster than it reads
  * costs the server one receive chunk of memory, not an unbounded queue. The peer's half-close closes the socket
  * once everything owed is written; a 30 s timeout, re-armed on data and on write progress, closes an idle one.
+ *
+ * <p>With {@code --threads N} it runs on N loops sharing the port (see {@link Running}); one instance per loop.
  */
 public final class EchoServer {
 
@@ -37,7 +40,9 @@ public final class EchoServer {
 
     /** Starts the server on its own loop thread and returns once it listens (after printing the port line). */
     public static Running start(ExampleOptions options, PrintStream out) {
-        return Running.start("echo-server", options, out, loop -> new EchoServer().listen(loop, options));
+        String host = options.host();
+        return Running.start("echo-server", options, out,
+                (loop, contextOptions, port) -> new EchoServer().listen(loop, contextOptions, host, port));
     }
 
     /** The command-line entry: serves until SIGTERM or SIGINT; returns the exit code. */
@@ -45,15 +50,15 @@ public final class EchoServer {
         return start(options, out).serveUntilSignalled(err);
     }
 
-    private ListenSocket listen(Loop loop, ExampleOptions options) {
-        SocketContext<Void, EchoSocket> context = loop.createSocketContext(options.contextOptions());
+    private ListenSocket listen(Loop loop, SocketContextOptions contextOptions, String host, int port) {
+        SocketContext<Void, EchoSocket> context = loop.createSocketContext(contextOptions);
         context.onOpen(EchoServer::onOpen)
                 .onData(EchoServer::onData)
                 .onWritable(EchoServer::onWritable)
                 .onTimeout(EchoServer::onTimeout)
                 .onEnd(EchoServer::onEnd)
                 .onClose((socket, code, reason) -> { });
-        return context.listen(options.host(), options.port());
+        return context.listen(host, port);
     }
 
     private static void onOpen(Socket<EchoSocket> socket, boolean isClient) {

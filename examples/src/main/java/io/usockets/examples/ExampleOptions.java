@@ -1,6 +1,7 @@
 package io.usockets.examples;
 
 import io.usockets.Loop;
+import io.usockets.LoopGroup;
 import io.usockets.LoopOptions;
 import io.usockets.SocketContextOptions;
 import io.usockets.ssl.Certificates;
@@ -12,9 +13,10 @@ import java.util.List;
  *
  * <p>Options take their value as the next argument ({@code --port 3000}) or after an equals sign
  * ({@code --port=3000}). Servers accept {@code --port}, {@code --host}, {@code --backend} and the TLS options;
- * clients also accept {@code --connections}, {@code --pipeline}, {@code --duration} and {@code --warmup}. Anything
- * else is a
- * {@link UsageException}, which {@link Main} reports with exit code 2.
+ * http-server and echo-server also {@code --threads}, http-server {@code --response-size}, vertx-embedded
+ * {@code --tcp-port} and {@code --instances}; clients also accept {@code --connections}, {@code --pipeline},
+ * {@code --duration} and {@code --warmup}. Anything else is a {@link UsageException}, which {@link Main} reports
+ * with exit code 2.
  *
  * @param kind           whether the options are a server's or a client's (decides the default host)
  * @param port           the port: listened on by servers (0 = any free port), connected to by clients
@@ -33,6 +35,11 @@ import java.util.List;
  * @param help           whether {@code --help} was given
  * @param tcpPort        the second server's port ({@code --tcp-port}, {@link Kind#HTTP_AND_TCP} only): 0 = any free
  *                       port; by default {@code port + 1}, or 0 when {@code port} is 0
+ * @param threads        loops, one per thread, sharing the port ({@code --threads}, servers only; 1 by default)
+ * @param instances      Vert.x verticle instances, each on its own event loop with its own us_* loop
+ *                       ({@code --instances}, {@link Kind#HTTP_AND_TCP} only; 1 by default)
+ * @param responseSize   the body size in bytes of every HTTP answer ({@code --response-size},
+ *                       {@link Kind#HTTP_SERVER} only), or -1 for the hello page (the default)
  */
 public record ExampleOptions(
         Kind kind,
@@ -48,15 +55,23 @@ public record ExampleOptions(
         String keyFile,
         String passphrase,
         boolean help,
-        int tcpPort) {
+        int tcpPort,
+        int threads,
+        int instances,
+        int responseSize) {
 
     /** Whether an example listens or connects. */
     public enum Kind {
-        /** Listens: {@code --host} defaults to all interfaces. */
+        /** Listens: {@code --host} defaults to all interfaces; {@code --threads} allowed (echo-server). */
         SERVER,
+        /** Listens and answers HTTP: as {@link #SERVER}, and {@code --response-size} allowed (http-server). */
+        HTTP_SERVER,
         /** Connects: {@code --host} defaults to {@value ExampleOptions#DEFAULT_CLIENT_HOST}; load options allowed. */
         CLIENT,
-        /** Listens on two ports: HTTP on {@code --port}, a raw TCP protocol on {@code --tcp-port} (vertx-embedded). */
+        /**
+         * Listens on two ports: HTTP on {@code --port}, a raw TCP protocol on {@code --tcp-port}; {@code --instances}
+         * allowed (vertx-embedded).
+         */
         HTTP_AND_TCP
     }
 
@@ -74,6 +89,8 @@ public record ExampleOptions(
     private static final int MAX_CONNECTIONS = 1_000_000;
     private static final int MAX_PIPELINE = 65_536;
     private static final int MAX_DURATION_SECONDS = 86_400;
+    /** The largest {@code --response-size}: 16 MiB. */
+    public static final int MAX_RESPONSE_SIZE = 16 * 1024 * 1024;
 
     /** An option the examples do not know, a missing value, or a value out of range. */
     public static final class UsageException extends IllegalArgumentException {
@@ -100,6 +117,9 @@ public record ExampleOptions(
         String passphrase = null;
         boolean help = false;
         int tcpPort = -1;
+        int threads = 1;
+        int instances = 1;
+        int responseSize = -1;
 
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -123,12 +143,21 @@ public record ExampleOptions(
             }
             boolean clientOnly = name.equals("--connections") || name.equals("--pipeline")
                     || name.equals("--duration") || name.equals("--warmup");
-            if (name.equals("--tcp-port") && kind != Kind.HTTP_AND_TCP) {
-                throw new UsageException("unknown option --tcp-port (it belongs to vertx-embedded); --help lists the "
+            String owner = switch (name) {
+                case "--tcp-port", "--instances" -> kind == Kind.HTTP_AND_TCP ? null : "vertx-embedded";
+                case "--threads" -> kind == Kind.SERVER || kind == Kind.HTTP_SERVER ? null
+                        : "http-server and echo-server";
+                case "--response-size" -> kind == Kind.HTTP_SERVER ? null : "http-server";
+                default -> null;
+            };
+            if (owner != null) {
+                throw new UsageException("unknown option " + name + " (it belongs to " + owner + "); --help lists the "
                         + "options");
             }
-            boolean known = clientOnly || name.equals("--tcp-port") || name.equals("--port") || name.equals("--host") || name.equals("--backend")
-                    || name.equals("--cert") || name.equals("--key") || name.equals("--passphrase");
+            boolean known = clientOnly || name.equals("--tcp-port") || name.equals("--port") || name.equals("--host")
+                    || name.equals("--backend") || name.equals("--threads") || name.equals("--instances")
+                    || name.equals("--response-size") || name.equals("--cert") || name.equals("--key")
+                    || name.equals("--passphrase");
             if (!known || (clientOnly && kind != Kind.CLIENT)) {
                 throw new UsageException("unknown option " + (arg.startsWith("-") ? name : "'" + arg + "'")
                         + (clientOnly ? " (it belongs to http-load)" : "") + "; --help lists the options");
@@ -144,6 +173,9 @@ public record ExampleOptions(
             switch (name) {
                 case "--port" -> port = parseInt(name, value, 0, 65535);
                 case "--tcp-port" -> tcpPort = parseInt(name, value, 0, 65535);
+                case "--threads" -> threads = parseInt(name, value, 1, LoopGroup.MAX_LOOPS);
+                case "--instances" -> instances = parseInt(name, value, 1, LoopGroup.MAX_LOOPS);
+                case "--response-size" -> responseSize = parseInt(name, value, 0, MAX_RESPONSE_SIZE);
                 case "--host" -> host = requireNonEmpty(name, value);
                 case "--backend" -> backend = requireNonEmpty(name, value);
                 case "--connections" -> connections = parseInt(name, value, 1, MAX_CONNECTIONS);
@@ -173,7 +205,7 @@ public record ExampleOptions(
             }
         }
         return new ExampleOptions(kind, port, host, backend, connections, pipeline, duration, warmup, ssl, cert,
-                key, passphrase, help, tcpPort);
+                key, passphrase, help, tcpPort, threads, instances, responseSize);
     }
 
     /** Parses {@code args}; see {@link #parse(Kind, List)}. */
@@ -222,15 +254,23 @@ public record ExampleOptions(
     /** The option lines of {@code --help} for this kind of example. */
     public static String describe(Kind kind) {
         StringBuilder b = new StringBuilder();
-        if (kind == Kind.SERVER) {
+        if (kind == Kind.SERVER || kind == Kind.HTTP_SERVER) {
             b.append("  --port N          port to listen on, 0 for any free port (default ").append(DEFAULT_PORT)
                     .append(")\n");
             b.append("  --host H          address to listen on (default: all interfaces)\n");
+            b.append("  --threads N       loops, one per thread, all listening on the port (SO_REUSEPORT; default 1)\n");
+            if (kind == Kind.HTTP_SERVER) {
+                b.append("  --response-size N answer every request with a body of N bytes, 0 to ")
+                        .append(MAX_RESPONSE_SIZE).append(" (default: the\n");
+                b.append("                    hello page)\n");
+            }
         } else if (kind == Kind.HTTP_AND_TCP) {
             b.append("  --port N          HTTP port (/count), 0 for any free port (default ").append(DEFAULT_PORT)
                     .append(")\n");
             b.append("  --tcp-port N      line-protocol port (INC, GET), 0 for any (default: port + 1)\n");
             b.append("  --host H          address to listen on (default: all interfaces)\n");
+            b.append("  --instances N     verticle instances, each on its own event loop with its own us_* loop and\n");
+            b.append("                    counter (default 1)\n");
         } else {
             b.append("  --port N          port to connect to (default ").append(DEFAULT_PORT).append(")\n");
             b.append("  --host H          host to connect to (default ").append(DEFAULT_CLIENT_HOST).append(")\n");
@@ -244,7 +284,7 @@ public record ExampleOptions(
         b.append("  --backend B       native, nio, vertx or vertx-epoll (default: the usockets.backend property,\n");
         b.append("                    then USOCKETS_BACKEND, then the best that loads)\n");
         b.append("  --ssl, --cert F, --key F, --passphrase P\n");
-        if (kind == Kind.SERVER) {
+        if (kind != Kind.CLIENT) {
             b.append("                    TLS with this PEM certificate chain and key; --ssl alone serves a\n");
             b.append("                    freshly generated self-signed certificate for localhost\n");
         } else {

@@ -5,6 +5,7 @@ import io.usockets.ListenSocket;
 import io.usockets.Loop;
 import io.usockets.Socket;
 import io.usockets.SocketContext;
+import io.usockets.SocketContextOptions;
 
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -23,6 +24,10 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Per socket: a 30 s timeout, re-armed on data, that closes the socket; the peer's half-close closes it too
  * (HTTP does not use half-closed connections).
+ *
+ * <p>{@code --response-size N} answers with a body of N bytes instead of the page (the bench's send-size sweep); the
+ * response is made once at start, in direct memory, and every loop writes from it. {@code --threads N} runs the
+ * server on N loops sharing the port (see {@link Running}), one instance of this class per loop.
  */
 public final class HttpServer {
 
@@ -38,6 +43,8 @@ public final class HttpServer {
     static final int MAX_OWED = 4096;
     /** Copies of the response written per call at most. */
     private static final int COPIES = 64;
+    /** The memory the copies of a response may take: large responses get fewer copies (at least one). */
+    private static final int COPIES_BYTES = 1024 * 1024;
 
     private static final byte[] REQUEST_END = {'\r', '\n', '\r', '\n'};
 
@@ -53,17 +60,45 @@ public final class HttpServer {
         boolean paused;
     }
 
-    private final RepeatedMessage response =
-            new RepeatedMessage(RESPONSE.getBytes(StandardCharsets.US_ASCII), COPIES);
+    /** This loop's view of the response's copies. */
+    private final RepeatedMessage response;
     /** What a socket without state owes while its answers are written; one per loop (single-threaded). */
     private final RepeatedMessage.Owed scratch = new RepeatedMessage.Owed();
 
-    private HttpServer() {
+    private HttpServer(RepeatedMessage response) {
+        this.response = response;
     }
 
-    /** Starts the server on its own loop thread and returns once it listens (after printing the port line). */
+    /** Starts the server on its loops' threads and returns once every loop listens (after printing the port line). */
     public static Running start(ExampleOptions options, PrintStream out) {
-        return Running.start("http-server", options, out, loop -> new HttpServer().listen(loop, options));
+        byte[] message = response(options.responseSize());
+        int copies = Math.max(1, Math.min(COPIES, COPIES_BYTES / message.length));
+        RepeatedMessage shared = new RepeatedMessage(message, copies);
+        String host = options.host();
+        return Running.start("http-server", options, out, (loop, contextOptions, port) ->
+                new HttpServer(shared.forAnotherLoop()).listen(loop, contextOptions, host, port));
+    }
+
+    /**
+     * The whole response to every request: the hello page for a negative {@code bodySize}, else a body of exactly
+     * {@code bodySize} bytes of the letters a to z over and over, with its Content-Length.
+     */
+    static byte[] response(int bodySize) {
+        if (bodySize < 0) {
+            return RESPONSE.getBytes(StandardCharsets.US_ASCII);
+        }
+        if (bodySize > ExampleOptions.MAX_RESPONSE_SIZE) {
+            throw new IllegalArgumentException("response body of " + bodySize + " bytes; expected 0 to "
+                    + ExampleOptions.MAX_RESPONSE_SIZE);
+        }
+        byte[] header = ("HTTP/1.1 200 OK\r\nContent-Length: " + bodySize + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[header.length + bodySize];
+        System.arraycopy(header, 0, all, 0, header.length);
+        for (int i = 0; i < bodySize; i++) {
+            all[header.length + i] = (byte) ('a' + i % 26);
+        }
+        return all;
     }
 
     /** The command-line entry: serves until SIGTERM or SIGINT; returns the exit code. */
@@ -71,15 +106,15 @@ public final class HttpServer {
         return start(options, out).serveUntilSignalled(err);
     }
 
-    private ListenSocket listen(Loop loop, ExampleOptions options) {
-        SocketContext<Void, HttpSocket> context = loop.createSocketContext(options.contextOptions());
+    private ListenSocket listen(Loop loop, SocketContextOptions contextOptions, String host, int port) {
+        SocketContext<Void, HttpSocket> context = loop.createSocketContext(contextOptions);
         context.onOpen(this::onOpen)
                 .onData(this::onData)
                 .onWritable(this::onWritable)
                 .onTimeout(HttpServer::onTimeout)
                 .onEnd(HttpServer::onEnd)
                 .onClose((socket, code, reason) -> { });
-        return context.listen(options.host(), options.port());
+        return context.listen(host, port);
     }
 
     private void onOpen(Socket<HttpSocket> socket, boolean isClient) {

@@ -24,7 +24,7 @@ public final class Main {
     }
 
     private static final List<Example> EXAMPLES = List.of(
-            new Example("http-server", Kind.SERVER,
+            new Example("http-server", Kind.HTTP_SERVER,
                     "answers every HTTP/1.1 request with a fixed page (uSockets' http_server)", HttpServer::main),
             new Example("echo-server", Kind.SERVER,
                     "writes every byte it receives back to its sender (uSockets' echo_server)", EchoServer::main),

@@ -9,7 +9,8 @@ import java.nio.ByteBuffer;
  * owing {@code n} copies writes them in one call and a short write resumes mid-message without allocating.
  *
  * <p>What a socket still owes lives in its own small {@link Owed} extension: the count of messages not yet fully
- * written and how far into the first of them the kernel got. Single-threaded: one instance per loop.
+ * written and how far into the first of them the kernel got. Single-threaded: one instance per loop; loops share the
+ * memory through {@link #forAnotherLoop()}.
  */
 final class RepeatedMessage {
 
@@ -39,6 +40,20 @@ final class RepeatedMessage {
         }
         all.flip();
         this.view = all.asReadOnlyBuffer();
+    }
+
+    private RepeatedMessage(int length, int copies, ByteBuffer view) {
+        this.length = length;
+        this.copies = copies;
+        this.view = view;
+    }
+
+    /**
+     * The same messages for another loop: the memory is shared (it is only read), the position and limit are the new
+     * instance's own, so each loop's thread writes from its own view.
+     */
+    RepeatedMessage forAnotherLoop() {
+        return new RepeatedMessage(length, copies, view.duplicate());
     }
 
     /** The length of one message in bytes. */

@@ -2,107 +2,84 @@ package io.usockets.examples;
 
 import io.usockets.ListenSocket;
 import io.usockets.Loop;
-import io.usockets.SocketContext;
+import io.usockets.LoopGroup;
+import io.usockets.SocketContextOptions;
 
 import java.io.PrintStream;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A server example running on its own loop thread: what {@code start} returns, so that tests can run an example
- * in-process and {@link Main} can run it until SIGTERM or SIGINT.
+ * A server example running on its own loops, one per thread ({@code --threads N}, 1 by default): what
+ * {@code start} returns, so that tests can run an example in-process and {@link Main} can run it until SIGTERM or
+ * SIGINT.
  *
- * <p>Lifecycle: {@link #start} creates the loop on a new thread (which is therefore the loop thread), lets the
- * example listen, prints {@code Listening on port N} and runs the loop. {@link #stop()} hands the loop a deferred
- * task that closes the example's context and frees the loop, then waits for {@code run()} to return; a second
- * stop only waits. The loop thread is a daemon, so a forgotten server never keeps a JVM alive.
+ * <p>Lifecycle: {@link #start} starts a {@link LoopGroup} of {@code --threads} loops on new daemon threads; on each,
+ * the example sets itself up and listens: loop 0 on {@code --port}, the others on the port loop 0 got (the default
+ * listen option shares it with SO_REUSEPORT, and the kernel spreads connections over the loops). Once every loop
+ * listens it prints one {@code Listening on port N} line. {@link #stop()} frees every loop and joins its thread; a
+ * second stop does nothing. The threads are daemons, so a forgotten server never keeps a JVM alive.
+ *
+ * <p>Each loop counts the connections it accepted (in its listen context's {@code onPreOpen}, one counter per loop,
+ * written by that loop only): {@link #acceptedPerLoop()}, which the tests read to see every loop serving.
  */
 public final class Running implements AutoCloseable {
 
-    /** How long {@link #start} waits for the loop to listen and {@link #stop()} waits for it to end. */
-    static final Duration WAIT = Duration.ofSeconds(20);
+    /** Sets an example up on one loop: creates its context with these options and listens on the port. */
+    @FunctionalInterface
+    interface Listener {
+        /** Called on the loop's thread; returns the listen socket on {@code port} (0: any free port). */
+        ListenSocket listen(Loop loop, SocketContextOptions contextOptions, int port);
+    }
 
     private final String name;
-    private final Thread thread;
-    private final CompletableFuture<Integer> listening = new CompletableFuture<>();
-    private final CountDownLatch finished = new CountDownLatch(1);
-    private final AtomicBoolean stopRequested = new AtomicBoolean();
-    private volatile Loop loop;
-    private volatile SocketContext<?, ?> context;
-    private volatile Throwable failure;
-    private int port;
+    private final LoopGroup group;
+    private final int port;
+    private final AtomicLong[] accepted;
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Running(String name, ExampleOptions options, PrintStream out, Function<Loop, ListenSocket> listen) {
+    private Running(String name, LoopGroup group, int port, AtomicLong[] accepted) {
         this.name = name;
-        this.thread = new Thread(() -> body(options, out, listen), name + "-loop");
-        this.thread.setDaemon(true);
+        this.group = group;
+        this.port = port;
+        this.accepted = accepted;
     }
 
     /**
-     * Starts an example: on a new thread, creates the loop from {@code options}, calls {@code listen} (which sets
-     * the example up and returns its listen socket), prints {@code Listening on port N} to {@code out} and runs the
-     * loop. Returns once the example accepts connections; rethrows what creating the loop or listening threw.
+     * Starts an example on {@code --threads} loops: on each loop's thread calls {@code listener} (which sets the
+     * example up and returns its listen socket), then prints {@code Listening on port N} to {@code out} once. Returns
+     * once every loop accepts connections; rethrows what creating a loop or listening threw.
      */
-    static Running start(String name, ExampleOptions options, PrintStream out, Function<Loop, ListenSocket> listen) {
-        // Checked here, on the caller's thread, so a TLS request fails before any thread starts.
-        options.contextOptions();
-        Running running = new Running(name, options, out, listen);
-        running.thread.start();
-        try {
-            running.port = running.listening.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            running.awaitFinished();
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(name + " failed to start: " + cause, cause);
-        } catch (TimeoutException e) {
-            running.stop();
-            throw new IllegalStateException(name + " did not start listening within " + WAIT.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running.stop();
-            throw new IllegalStateException(name + " was interrupted while starting", e);
-        }
-        return running;
-    }
-
-    private void body(ExampleOptions options, PrintStream out, Function<Loop, ListenSocket> listen) {
-        Loop l = null;
-        try {
-            l = Loop.create(options.loopOptions());
-            loop = l;
-            ListenSocket listenSocket = listen.apply(l);
-            context = listenSocket.context();
-            out.println("Listening on port " + listenSocket.port());
-            out.flush();
-            listening.complete(listenSocket.port());
-            l.run();
-        } catch (Throwable t) {
-            failure = t;
-            listening.completeExceptionally(t);
-        } finally {
-            try {
-                if (l != null && !l.isFreed()) {
-                    l.free();
-                }
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                }
-            }
-            finished.countDown();
-        }
+    static Running start(String name, ExampleOptions options, PrintStream out, Listener listener) {
+        // Made once, on the caller's thread: a TLS request fails before any thread starts, and every loop presents
+        // the same certificate (each loop still builds its own TLS context from it).
+        SocketContextOptions contextOptions = options.contextOptions();
+        int loops = options.threads();
+        AtomicLong[] accepted = new AtomicLong[loops];
+        int[] port = {options.port()};
+        AtomicInteger next = new AtomicInteger();
+        ThreadFactory threads = task -> {
+            Thread t = new Thread(task, name + "-loop-" + next.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+        LoopGroup group = LoopGroup.start(loops, options.loopOptions(), threads, (loop, index) -> {
+            // Loop 0 binds --port (0: any free port); the others reuse the port it got.
+            ListenSocket listenSocket = listener.listen(loop, contextOptions, port[0]);
+            AtomicLong count = new AtomicLong();
+            accepted[index] = count;
+            listenSocket.context().onPreOpen((context, handle) -> {
+                count.incrementAndGet();
+                return handle;
+            });
+            port[0] = listenSocket.port();
+        });
+        out.println("Listening on port " + port[0]);
+        out.flush();
+        return new Running(name, group, port[0], accepted);
     }
 
     /** The example's name. */
@@ -115,40 +92,44 @@ public final class Running implements AutoCloseable {
         return port;
     }
 
-    /** The loop's backend. */
+    /** The loops' backend. */
     public String backend() {
-        return loop.backend();
+        return group.loop(0).backend();
     }
 
-    /** Whether the loop has ended and been freed. */
+    /** How many loops serve the port. */
+    public int loops() {
+        return group.size();
+    }
+
+    /** The connections each loop has accepted so far, by loop index. */
+    public long[] acceptedPerLoop() {
+        long[] counts = new long[accepted.length];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = accepted[i].get();
+        }
+        return counts;
+    }
+
+    /** Whether every loop has ended and been freed. */
     public boolean isStopped() {
-        return finished.getCount() == 0 && loop != null && loop.isFreed();
-    }
-
-    /**
-     * Closes the example's context and frees the loop (through {@link Loop#defer}), then waits up to
-     * {@link #WAIT} for the loop thread to end; throws if it does not, or if the loop failed.
-     */
-    public void stop() {
-        if (stopRequested.compareAndSet(false, true) && finished.getCount() > 0) {
-            Loop l = loop;
-            SocketContext<?, ?> c = context;
-            if (l != null) {
-                try {
-                    l.defer(() -> {
-                        if (c != null) {
-                            c.close();
-                        }
-                        l.free();
-                    });
-                } catch (IllegalStateException alreadyFreed) {
-                    // The loop ended on its own between the check and the call: nothing left to stop.
-                }
+        if (stopped.getCount() > 0) {
+            return false;
+        }
+        for (Loop l : group.loops()) {
+            if (!l.isFreed()) {
+                return false;
             }
         }
-        awaitFinished();
-        if (failure != null) {
-            throw new IllegalStateException(name + "'s loop failed: " + failure, failure);
+        return true;
+    }
+
+    /** Frees every loop and waits for its thread to end; throws if a loop failed. A second stop does nothing. */
+    public void stop() {
+        try {
+            group.close();
+        } finally {
+            stopped.countDown();
         }
     }
 
@@ -159,8 +140,8 @@ public final class Running implements AutoCloseable {
     }
 
     /**
-     * Runs until the JVM is told to stop (SIGTERM, SIGINT), or the loop ends on its own: a shutdown hook stops the
-     * loop and waits for it. Returns the exit code: 0, or 1 if the loop failed.
+     * Runs until the JVM is told to stop (SIGTERM, SIGINT): a shutdown hook stops the loops and waits for them, and
+     * with several loops reports how many connections each accepted on standard error. Returns the exit code: 0.
      */
     int serveUntilSignalled(PrintStream err) {
         Thread hook = new Thread(() -> {
@@ -169,35 +150,17 @@ public final class Running implements AutoCloseable {
             } catch (IllegalStateException e) {
                 err.println(e.getMessage());
             }
+            if (accepted.length > 1) {
+                err.println(name + ": connections accepted per loop: " + Arrays.toString(acceptedPerLoop()));
+            }
+            err.flush();
         }, name + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            finished.await();
+            stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // The hook is running: it reports failures itself.
-            return 0;
-        }
-        if (failure != null) {
-            err.println(name + "'s loop failed: " + failure);
-            return 1;
         }
         return 0;
-    }
-
-    private void awaitFinished() {
-        try {
-            if (!finished.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException(name + "'s loop thread '" + thread.getName()
-                        + "' did not end within " + WAIT.toSeconds() + " s of stop");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + name + " to stop", e);
-        }
     }
 }

@@ -77,4 +77,35 @@ class EchoServerTest {
     private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void withThreeThreadsEveryLoopEchoesOnTheSharedPort(String backend) throws Exception {
+        ExampleBackends.Captured out = new ExampleBackends.Captured();
+        Running server = EchoServer.start(ExampleOptions.parse(Kind.SERVER, "--port", "0", "--host", "127.0.0.1",
+                "--backend", backend, "--threads", "3"), out.stream);
+        try {
+            assertEquals("Listening on port " + server.port() + System.lineSeparator(), out.text());
+            int connections = 0;
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (java.util.Arrays.stream(server.acceptedPerLoop()).anyMatch(n -> n == 0) && connections < 400
+                    && System.nanoTime() - deadline < 0) {
+                try (java.net.Socket socket = HttpServerTest.connect(server.port())) {
+                    byte[] hello = ("hello " + connections).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    socket.getOutputStream().write(hello);
+                    socket.getOutputStream().flush();
+                    assertEquals(new String(hello, java.nio.charset.StandardCharsets.US_ASCII), new String(
+                            socket.getInputStream().readNBytes(hello.length), java.nio.charset.StandardCharsets.US_ASCII),
+                            backend + ": echo on connection " + connections);
+                }
+                connections++;
+            }
+            assertTrue(java.util.Arrays.stream(server.acceptedPerLoop()).allMatch(n -> n > 0), backend + ": after "
+                    + connections + " connections, accepts per loop "
+                    + java.util.Arrays.toString(server.acceptedPerLoop()));
+        } finally {
+            server.stop();
+        }
+        assertTrue(server.isStopped(), backend + ": loops not freed after stop");
+    }
 }

@@ -207,6 +207,71 @@ class HttpServerTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void withTwoThreadsBothLoopsServeThePortAndOneListeningLineIsPrinted(String backend) throws Exception {
+        ExampleBackends.Captured out = new ExampleBackends.Captured();
+        Running server = HttpServer.start(ExampleOptions.parse(Kind.HTTP_SERVER, "--port", "0", "--host",
+                "127.0.0.1", "--backend", backend, "--threads", "2"), out.stream);
+        try {
+            assertEquals("Listening on port " + server.port() + System.lineSeparator(), out.text());
+            assertEquals(2, server.loops());
+            // The kernel picks the loop per connection (SO_REUSEPORT): connect until both have accepted one, each
+            // connection answered whole (the loop counted it when it accepted it, before answering).
+            int connections = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!everyLoopAccepted(server) && connections < 400 && System.nanoTime() - deadline < 0) {
+                try (java.net.Socket socket = connect(server.port())) {
+                    socket.getOutputStream().write(REQUEST);
+                    socket.getOutputStream().flush();
+                    assertArrayEquals(RESPONSE, socket.getInputStream().readNBytes(RESPONSE.length),
+                            backend + ": response on connection " + connections);
+                }
+                connections++;
+            }
+            assertTrue(everyLoopAccepted(server), backend + ": after " + connections + " connections, accepts per "
+                    + "loop " + java.util.Arrays.toString(server.acceptedPerLoop()));
+        } finally {
+            server.stop();
+        }
+        assertTrue(server.isStopped(), backend + ": loops not freed after stop");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.usockets.examples.ExampleBackends#names")
+    void responseSizeAnswersEveryRequestWithABodyOfThatSize(String backend) throws Exception {
+        for (int size : new int[] {0, 16, 100_000}) {
+            try (Running server = HttpServer.start(ExampleOptions.parse(Kind.HTTP_SERVER, "--port", "0", "--host",
+                    "127.0.0.1", "--backend", backend, "--response-size", String.valueOf(size)),
+                    new ExampleBackends.Captured().stream)) {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(10)).build();
+                URI uri = URI.create("http://127.0.0.1:" + server.port() + "/");
+                for (int i = 0; i < 3; i++) {
+                    HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                    assertEquals(200, response.statusCode(), backend);
+                    byte[] body = response.body();
+                    assertEquals(size, body.length, backend + ": body size of answer " + i);
+                    for (int j = 0; j < size; j++) {
+                        if (body[j] != 'a' + j % 26) {
+                            fail(backend + ": body of " + size + " bytes differs at byte " + j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean everyLoopAccepted(Running server) {
+        for (long accepted : server.acceptedPerLoop()) {
+            if (accepted == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Skips (or, under CI=true, fails) when curl is not installed. */
     static void assumeCurl() throws InterruptedException {
         boolean present;

@@ -114,4 +114,42 @@ class MainTest {
         e = assertThrows(ExampleOptions.UsageException.class, () -> ExampleOptions.parse(Kind.SERVER, "--warmup", "1"));
         assertTrue(e.getMessage().contains("--warmup (it belongs to http-load)"), e.getMessage());
     }
+
+    @Test
+    void threadsInstancesAndResponseSizeAreCheckedAndBelongToTheirExamples() {
+        assertEquals(1, ExampleOptions.parse(Kind.SERVER).threads());
+        assertEquals(4, ExampleOptions.parse(Kind.SERVER, "--threads", "4").threads());
+        assertEquals(-1, ExampleOptions.parse(Kind.HTTP_SERVER).responseSize());
+        assertEquals(65536, ExampleOptions.parse(Kind.HTTP_SERVER, "--response-size=65536").responseSize());
+        assertEquals(3, ExampleOptions.parse(Kind.HTTP_AND_TCP, "--instances", "3").instances());
+        ExampleOptions.UsageException e = assertThrows(ExampleOptions.UsageException.class,
+                () -> ExampleOptions.parse(Kind.SERVER, "--threads", "0"));
+        assertEquals("option --threads 0 is out of range; expected 1 to 1024", e.getMessage());
+        e = assertThrows(ExampleOptions.UsageException.class,
+                () -> ExampleOptions.parse(Kind.HTTP_SERVER, "--threads", "2000"));
+        assertEquals("option --threads 2000 is out of range; expected 1 to 1024", e.getMessage());
+        e = assertThrows(ExampleOptions.UsageException.class,
+                () -> ExampleOptions.parse(Kind.HTTP_SERVER, "--threads", "two"));
+        assertEquals("option --threads 'two' is not a whole number; expected 1 to 1024", e.getMessage());
+        e = assertThrows(ExampleOptions.UsageException.class,
+                () -> ExampleOptions.parse(Kind.HTTP_SERVER, "--response-size", "-16"));
+        assertEquals("option --response-size -16 is out of range; expected 0 to 16777216", e.getMessage());
+        e = assertThrows(ExampleOptions.UsageException.class,
+                () -> ExampleOptions.parse(Kind.HTTP_AND_TCP, "--instances", "0"));
+        assertEquals("option --instances 0 is out of range; expected 1 to 1024", e.getMessage());
+        ExampleBackends.Captured out = new ExampleBackends.Captured();
+        ExampleBackends.Captured err = new ExampleBackends.Captured();
+        assertEquals(2, run(out, err, "echo-server", "--response-size", "16"));
+        assertTrue(err.text().contains("unknown option --response-size (it belongs to http-server)"), err.text());
+        assertEquals(2, run(out, err, "http-load", "--threads", "2"));
+        assertTrue(err.text().contains("unknown option --threads (it belongs to http-server and echo-server)"),
+                err.text());
+        assertEquals(2, run(out, err, "http-server", "--instances", "2"));
+        assertTrue(err.text().contains("unknown option --instances (it belongs to vertx-embedded)"), err.text());
+        assertEquals("", out.text());
+        assertEquals(0, run(out, err, "http-server", "--help"));
+        assertTrue(out.text().contains("--threads N") && out.text().contains("--response-size N"), out.text());
+        assertEquals(0, run(out, err, "vertx-embedded", "--help"));
+        assertTrue(out.text().contains("--instances N"), out.text());
+    }
 }

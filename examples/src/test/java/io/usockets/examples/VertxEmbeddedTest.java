@@ -66,6 +66,57 @@ class VertxEmbeddedTest {
                 "us_* callbacks off the event-loop thread or outside the hint's context");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("vertxBackends")
+    void twoInstancesServeOnTheirOwnEventLoopsWithTheirOwnCounters(String backend) throws Exception {
+        ExampleBackends.Captured out = new ExampleBackends.Captured();
+        VertxEmbedded app = VertxEmbedded.start(ExampleOptions.parse(Kind.HTTP_AND_TCP, "--port", "0", "--host",
+                "127.0.0.1", "--backend", backend, "--instances", "2"), out.stream);
+        List<VertxEmbedded.Instance> instances = app.instances();
+        try {
+            assertEquals("Listening on port " + app.httpPort() + "\nListening on port " + app.tcpPort() + "\n",
+                    out.text().replace("\r\n", "\n"));
+            assertEquals(2, instances.size());
+            assertTrue(instances.get(0).eventLoopThread() != instances.get(1).eventLoopThread(),
+                    backend + ": both instances on " + instances.get(0).eventLoopThread());
+            // The line server: the kernel picks the instance per connection (SO_REUSEPORT); connect until both
+            // have accepted. Each connection increments its instance's counter and reads it back.
+            int connections = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (instances.stream().anyMatch(i -> i.acceptedConnections() == 0) && connections < 400
+                    && System.nanoTime() - deadline < 0) {
+                try (java.net.Socket tcp = HttpServerTest.connect(app.tcpPort())) {
+                    BufferedReader in = new BufferedReader(new InputStreamReader(tcp.getInputStream(),
+                            StandardCharsets.US_ASCII));
+                    long before = Long.parseLong(line(tcp.getOutputStream(), in, "GET"));
+                    assertEquals(before + 1, Long.parseLong(line(tcp.getOutputStream(), in, "INC")), backend);
+                }
+                connections++;
+            }
+            assertTrue(instances.stream().allMatch(i -> i.acceptedConnections() > 0), backend + ": after "
+                    + connections + " connections, accepts per instance " + instances.stream()
+                    .map(VertxEmbedded.Instance::acceptedConnections).toList());
+            // HTTP: Vert.x hands the shared server's connections to the instances in turn.
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            URI count = URI.create("http://127.0.0.1:" + app.httpPort() + "/count");
+            for (int i = 0; i < 20 && instances.stream().anyMatch(x -> x.httpRequests() == 0); i++) {
+                // A new client, so a new connection.
+                HttpClient fresh = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+                http(fresh, HttpRequest.newBuilder(count).GET());
+            }
+            assertTrue(instances.stream().allMatch(x -> x.httpRequests() > 0), backend + ": HTTP requests per "
+                    + "instance " + instances.stream().map(VertxEmbedded.Instance::httpRequests).toList());
+            http(client, HttpRequest.newBuilder(count).GET());
+        } finally {
+            app.close();
+        }
+        for (VertxEmbedded.Instance instance : instances) {
+            assertTrue(instance.callbacks() > 0, backend + ": us_* callbacks of an instance");
+            assertEquals(0, instance.callbacksOutsideTheContext(),
+                    backend + ": us_* callbacks off the instance's event-loop thread or outside its context");
+        }
+    }
+
     @Test
     void otherBackendsAreRefusedWithTheReason() {
         ExampleOptions.UsageException e = assertThrows(ExampleOptions.UsageException.class,

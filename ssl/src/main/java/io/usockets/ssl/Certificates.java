@@ -41,25 +41,52 @@ public final class Certificates {
     private Certificates() {
     }
 
-    /** A self-signed CA certificate valid for a day. */
+    /**
+     * A self-signed CA certificate valid for a day.
+     *
+     * @param commonName the CA's common name
+     * @return the CA's certificate and key
+     */
     public static Issued certificateAuthority(String commonName) {
         KeyPair pair = newKeyPair();
         return sign(commonName, List.of(), true, pair, commonName, pair.getPrivate(), Instant.now(),
                 Duration.ofDays(1));
     }
 
-    /** A certificate for {@code names} (DNS names or IP literals) issued by {@code ca}, valid for a day. */
+    /**
+     * A certificate for {@code names} (DNS names or IP literals) issued by {@code ca}, valid for a day.
+     *
+     * @param ca         the issuer
+     * @param commonName the subject's common name
+     * @param names      DNS names or IP literals
+     * @return the certificate and its key
+     */
     public static Issued issue(Issued ca, String commonName, String... names) {
         return issue(ca, commonName, Instant.now(), Duration.ofDays(1), names);
     }
 
-    /** A certificate for {@code names} issued by {@code ca}, valid from {@code from} for {@code validity}. */
+    /**
+     * A certificate for {@code names} issued by {@code ca}, valid from {@code from} for {@code validity}.
+     *
+     * @param ca         the issuer
+     * @param commonName the subject's common name
+     * @param from       the start of validity
+     * @param validity   how long it is valid
+     * @param names      DNS names or IP literals
+     * @return the certificate and its key
+     */
     public static Issued issue(Issued ca, String commonName, Instant from, Duration validity, String... names) {
         String issuer = ca.certificate().getSubjectX500Principal().getName().replaceFirst("^CN=", "");
         return sign(commonName, List.of(names), false, newKeyPair(), issuer, ca.key(), from, validity);
     }
 
-    /** A self-signed certificate for {@code names} (DNS names or IP literals), valid for a day. */
+    /**
+     * A self-signed certificate for {@code names} (DNS names or IP literals), valid for a day.
+     *
+     * @param commonName the common name
+     * @param names      DNS names or IP literals
+     * @return the certificate and its key
+     */
     public static Issued selfSigned(String commonName, String... names) {
         KeyPair pair = newKeyPair();
         return sign(commonName, List.of(names), false, pair, commonName, pair.getPrivate(), Instant.now(),
@@ -119,7 +146,13 @@ public final class Certificates {
         }
     }
 
-    /** PEM armour around DER bytes. */
+    /**
+     * PEM armour around DER bytes.
+     *
+     * @param type the PEM label, such as {@code CERTIFICATE}
+     * @param der  the DER bytes
+     * @return the PEM text
+     */
     public static String pem(String type, byte[] der) {
         String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
         return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";

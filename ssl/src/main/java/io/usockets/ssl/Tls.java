@@ -13,32 +13,59 @@ public final class Tls {
     private Tls() {
     }
 
-    /** The TLS library's name and version, e.g. "BoringSSL"; throws IllegalStateException if it cannot load. */
+    /**
+     * The TLS library's name and version, e.g. "BoringSSL"; throws IllegalStateException if it cannot load.
+     *
+     * @return the name and version
+     */
     public static String libraryVersion() {
         return Tcnative.versionString();
     }
 
-    /** Whether an open TLS socket's session was resumed from a ticket or the session cache; false otherwise. */
+    /**
+     * Whether an open TLS socket's session was resumed from a ticket or the session cache; false otherwise.
+     *
+     * @param socket a socket
+     * @return true for a resumed session
+     */
     public static boolean sessionReused(Socket<?> socket) {
         return socket instanceof TlsSocket t && t.sessionReused();
     }
 
-    /** The protocol version an open TLS socket negotiated ("TLSv1.2", "TLSv1.3"), or null. */
+    /**
+     * The protocol version an open TLS socket negotiated ("TLSv1.2", "TLSv1.3"), or null.
+     *
+     * @param socket a socket
+     * @return the protocol version, or null
+     */
     public static String protocol(Socket<?> socket) {
         return socket instanceof TlsSocket t ? t.protocol() : null;
     }
 
-    /** Native SSL objects alive in this JVM (one per TLS socket between TCP open and close). */
+    /**
+     * Native SSL objects alive in this JVM (one per TLS socket between TCP open and close).
+     *
+     * @return the count
+     */
     public static long liveSslObjects() {
         return Tcnative.liveSsl();
     }
 
-    /** Native SSL contexts alive in this JVM (two per root TLS context until the last user frees it). */
+    /**
+     * Native SSL contexts alive in this JVM (two per root TLS context until the last user frees it).
+     *
+     * @return the count
+     */
     public static long liveSslContexts() {
         return Tcnative.liveContexts();
     }
 
-    /** Reads of sockets still handshaking on {@code loop} so far; read on the loop thread. */
+    /**
+     * Reads of sockets still handshaking on {@code loop} so far; read on the loop thread.
+     *
+     * @param loop the loop
+     * @return the count
+     */
     public static long handshakeReads(Loop loop) {
         TlsEngine engine = TlsEngine.peek(loop);
         return engine == null ? 0 : engine.handshakeReads;

@@ -57,7 +57,11 @@ public final class DescriptorSocketOps implements SocketOps {
     /** Descriptor numbers with TCP_CORK on, one bit each. */
     private long[] corked = new long[16];
 
-    /** Allocates the scratch buffer and the iovec array of one loop of the backend named {@code backendName}. */
+    /**
+     * Allocates the scratch buffer and the iovec array of one loop of the backend named {@code backendName}.
+     *
+     * @param backendName the backend's name, for messages
+     */
     public DescriptorSocketOps(String backendName) {
         this.backendName = backendName;
         scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
@@ -66,7 +70,11 @@ public final class DescriptorSocketOps implements SocketOps {
         iovAddress = Buffer.memoryAddress(iov);
     }
 
-    /** Closes a descriptor, logging a failure at DEBUG; null does nothing. */
+    /**
+     * Closes a descriptor, logging a failure at DEBUG; null does nothing.
+     *
+     * @param fd the descriptor, or null
+     */
     public static void closeQuietly(FileDescriptor fd) {
         if (fd == null) {
             return;

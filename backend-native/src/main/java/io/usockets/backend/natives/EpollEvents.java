@@ -29,7 +29,13 @@ public final class EpollEvents {
     private EpollEvents() {
     }
 
-    /** The interest the kernel gets for a poll of {@code kind} that wants {@code events}. */
+    /**
+     * The interest the kernel gets for a poll of {@code kind} that wants {@code events}.
+     *
+     * @param kind   the poll's kind
+     * @param events a mask of READABLE and WRITABLE
+     * @return the mask the kernel gets
+     */
     public static int effectiveInterest(byte kind, int events) {
         return switch (kind) {
             case CorePoll.KIND_LISTEN -> events & CorePoll.READABLE;
@@ -38,7 +44,12 @@ public final class EpollEvents {
         };
     }
 
-    /** The epoll flags (EPOLLIN, EPOLLOUT) for a READABLE/WRITABLE mask. */
+    /**
+     * The epoll flags (EPOLLIN, EPOLLOUT) for a READABLE/WRITABLE mask.
+     *
+     * @param interest a mask of READABLE and WRITABLE
+     * @return EPOLLIN and EPOLLOUT bits
+     */
     public static int epollFlags(int interest) {
         return ((interest & CorePoll.READABLE) != 0 ? EPOLLIN : 0) | ((interest & CorePoll.WRITABLE) != 0 ? EPOLLOUT : 0);
     }
@@ -46,6 +57,10 @@ public final class EpollEvents {
     /**
      * The core's READABLE/WRITABLE mask for an epoll event on a poll whose kernel interest is {@code interest}, plus
      * {@link #ERROR} for an error condition; 0 means there is nothing to report.
+     *
+     * @param epollMask the event's epoll mask
+     * @param interest  the poll's kernel interest
+     * @return READABLE, WRITABLE and ERROR bits
      */
     public static int readyEvents(int epollMask, int interest) {
         int events = 0;

@@ -15,7 +15,7 @@ import java.util.Iterator;
 /**
  * The toy protocol written directly on {@code java.nio}: one thread, one {@link Selector}, one shared direct read
  * buffer. Each connection counts the request ends it reads and the answers it still owes, and writes them from its
- * view of a preallocated buffer holding {@value HelloResponse#COPIES} responses, so a short write resumes where it
+ * view of a preallocated buffer holding {@link HelloResponse#copies()} responses, so a short write resumes where it
  * stopped once the channel is writable; nothing is allocated per request.
  *
  * <p>Single-threaded: everything after {@link #start} runs on the server's own thread.
@@ -36,6 +36,7 @@ final class JdkNioHelloServer implements HelloServer {
         }
     }
 
+    private final HelloResponse answer;
     private final ByteBuffer response;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private Selector selector;
@@ -43,8 +44,10 @@ final class JdkNioHelloServer implements HelloServer {
     private Thread thread;
     private volatile boolean stopping;
 
-    JdkNioHelloServer() {
-        byte[] bytes = HelloResponse.repeated(HelloResponse.COPIES);
+    /** A server answering every request with {@code answer}. */
+    JdkNioHelloServer(HelloResponse answer) {
+        this.answer = answer;
+        byte[] bytes = answer.repeated(answer.copies());
         response = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip().asReadOnlyBuffer();
     }
 
@@ -133,13 +136,13 @@ final class JdkNioHelloServer implements HelloServer {
     }
 
     /** Writes owed answers until done (read interest only) or the kernel is full (write interest too). */
-    private static void writeOwed(SelectionKey key, SocketChannel channel, Connection connection) throws IOException {
+    private void writeOwed(SelectionKey key, SocketChannel channel, Connection connection) throws IOException {
         ByteBuffer out = connection.out;
         while (out.hasRemaining() || connection.owed > 0) {
             if (!out.hasRemaining()) {
-                int answers = Math.min(connection.owed, HelloResponse.COPIES);
+                int answers = Math.min(connection.owed, answer.copies());
                 connection.owed -= answers;
-                out.limit(answers * HelloResponse.LENGTH).position(0);
+                out.limit(answers * answer.length()).position(0);
             }
             channel.write(out);
             if (out.hasRemaining()) {

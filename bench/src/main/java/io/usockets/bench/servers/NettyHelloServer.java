@@ -34,18 +34,18 @@ final class NettyHelloServer implements HelloServer {
 
     private final boolean epoll;
     private final SslContext tls;
+    private final HelloResponse answer;
     private EventLoopGroup group;
     private Channel serverChannel;
 
-    /** A plain server on the epoll or NIO transport. */
-    NettyHelloServer(boolean epoll) {
-        this(epoll, null);
-    }
-
-    /** A server on the epoll or NIO transport that speaks TLS through {@code tls}, or plain when it is null. */
-    NettyHelloServer(boolean epoll, SslContext tls) {
+    /**
+     * A server on the epoll or NIO transport answering with {@code answer}, speaking TLS through {@code tls}, or plain
+     * when it is null.
+     */
+    NettyHelloServer(boolean epoll, SslContext tls, HelloResponse answer) {
         this.epoll = epoll;
         this.tls = tls;
+        this.answer = answer;
     }
 
     @Override
@@ -56,14 +56,14 @@ final class NettyHelloServer implements HelloServer {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         group = new MultiThreadIoEventLoopGroup(1, io);
-        byte[] copies = HelloResponse.repeated(HelloResponse.COPIES);
+        byte[] copies = answer.repeated(answer.copies());
         ByteBuf responses = Unpooled.unreleasableBuffer(Unpooled.directBuffer(copies.length).writeBytes(copies));
         serverChannel = new ServerBootstrap()
                 .group(group)
                 .channel(channel)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new Pipeline(tls, responses))
+                .childHandler(new Pipeline(tls, responses, answer))
                 .bind(host, port).sync().channel();
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
@@ -82,10 +82,12 @@ final class NettyHelloServer implements HelloServer {
     private static final class Pipeline extends ChannelInitializer<Channel> {
         private final SslContext tls;
         private final ByteBuf responses;
+        private final HelloResponse answer;
 
-        Pipeline(SslContext tls, ByteBuf responses) {
+        Pipeline(SslContext tls, ByteBuf responses, HelloResponse answer) {
             this.tls = tls;
             this.responses = responses;
+            this.answer = answer;
         }
 
         @Override
@@ -93,18 +95,22 @@ final class NettyHelloServer implements HelloServer {
             if (tls != null) {
                 channel.pipeline().addLast(tls.newHandler(channel.alloc()));
             }
-            channel.pipeline().addLast(new Answer(responses));
+            channel.pipeline().addLast(new Answer(responses, answer));
         }
     }
 
     /** Answers every request end it reads; one per connection, as it remembers a request end split across reads. */
     private static final class Answer extends ChannelInboundHandlerAdapter implements ByteProcessor {
         private final ByteBuf responses;
+        private final int length;
+        private final int copies;
         private final RequestEnds ends = new RequestEnds();
         private int requests;
 
-        Answer(ByteBuf responses) {
+        Answer(ByteBuf responses, HelloResponse answer) {
             this.responses = responses;
+            this.length = answer.length();
+            this.copies = answer.copies();
         }
 
         @Override
@@ -124,8 +130,8 @@ final class NettyHelloServer implements HelloServer {
                 data.release();
             }
             while (requests > 0) {
-                int answers = Math.min(requests, HelloResponse.COPIES);
-                ctx.write(responses.slice(0, answers * HelloResponse.LENGTH), ctx.voidPromise());
+                int answers = Math.min(requests, copies);
+                ctx.write(responses.slice(0, answers * length), ctx.voidPromise());
                 requests -= answers;
             }
         }

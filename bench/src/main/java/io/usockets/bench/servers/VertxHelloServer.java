@@ -21,10 +21,13 @@ import java.util.concurrent.TimeoutException;
 final class VertxHelloServer implements HelloServer {
 
     private final boolean http;
+    private final HelloResponse answer;
     private Vertx vertx;
 
-    VertxHelloServer(boolean http) {
+    /** A Vert.x HTTP server, or a NetServer speaking the toy protocol, answering with {@code answer}. */
+    VertxHelloServer(boolean http, HelloResponse answer) {
         this.http = http;
+        this.answer = answer;
     }
 
     @Override
@@ -32,16 +35,17 @@ final class VertxHelloServer implements HelloServer {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
         System.out.println("vertx native transport: " + vertx.isNativeTransportEnabled());
         if (http) {
-            Buffer body = Buffer.buffer(HelloResponse.BODY_BYTES);
+            Buffer body = Buffer.buffer(answer.body());
             HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setAcceptBacklog(4096));
             server.requestHandler(request -> request.response().end(body));
             return server.listen(port, host).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS)
                     .actualPort();
         }
         // answers[n]: n responses back to back, for a chunk that ends n requests.
-        Buffer[] answers = new Buffer[HelloResponse.COPIES + 1];
-        for (int n = 1; n <= HelloResponse.COPIES; n++) {
-            answers[n] = Buffer.buffer(HelloResponse.repeated(n));
+        int copies = answer.copies();
+        Buffer[] answers = new Buffer[copies + 1];
+        for (int n = 1; n <= copies; n++) {
+            answers[n] = Buffer.buffer(answer.repeated(n));
         }
         NetServer server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true).setAcceptBacklog(4096));
         server.connectHandler(socket -> {
@@ -54,7 +58,7 @@ final class VertxHelloServer implements HelloServer {
                     }
                 }
                 while (requests > 0) {
-                    int n = Math.min(requests, HelloResponse.COPIES);
+                    int n = Math.min(requests, copies);
                     socket.write(answers[n]);
                     requests -= n;
                 }

@@ -32,7 +32,7 @@ class HelloServersTest {
                 List.of("--host", "127.0.0.1", "--port", "0", "--backend", "nio"));
         Running example = HttpServer.start(options, out);
         try {
-            assertArrayEquals(HelloResponse.bytes(), Http.get(example.port()),
+            assertArrayEquals(HelloResponse.HELLO.bytes(), Http.get(example.port()),
                     "the comparison servers must answer exactly what the usockets example answers");
         } finally {
             example.stop();
@@ -52,8 +52,8 @@ class HelloServersTest {
                 List.of("--host", "127.0.0.1", "--port", "0", "--backend", backend, "--ssl"));
         Running example = HttpServer.start(options, out);
         try {
-            assertArrayEquals(HelloResponse.bytes(), Http.getTls(example.port()));
-            assertArrayEquals(HelloResponse.bytes(), Http.getTls(example.port()), "a second TLS connection");
+            assertArrayEquals(HelloResponse.HELLO.bytes(), Http.getTls(example.port()));
+            assertArrayEquals(HelloResponse.HELLO.bytes(), Http.getTls(example.port()), "a second TLS connection");
         } finally {
             example.stop();
         }
@@ -63,8 +63,8 @@ class HelloServersTest {
     void nettyTlsServerAnswersTheExamplesBytesOverTls() throws Exception {
         try (HelloServer server = HelloServers.create("netty-epoll-tls")) {
             int port = server.start("127.0.0.1", 0);
-            assertArrayEquals(HelloResponse.bytes(), Http.getTls(port));
-            assertArrayEquals(HelloResponse.bytes(), Http.getTls(port), "a second TLS connection");
+            assertArrayEquals(HelloResponse.HELLO.bytes(), Http.getTls(port));
+            assertArrayEquals(HelloResponse.HELLO.bytes(), Http.getTls(port), "a second TLS connection");
         }
     }
 
@@ -80,7 +80,7 @@ class HelloServersTest {
     @Test
     void nettyTlsNeedsBothFiles() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> HelloServers.create("netty-epoll-tls", "cert.pem", null));
+                () -> HelloServers.create("netty-epoll-tls", "cert.pem", null, HelloResponse.HELLO));
         assertTrue(e.getMessage().contains("--cert and --key go together"), e.getMessage());
     }
 
@@ -90,8 +90,8 @@ class HelloServersTest {
         try (HelloServer server = HelloServers.create(name)) {
             int port = server.start("127.0.0.1", 0);
             assertTrue(port > 0, "bound port " + port);
-            assertArrayEquals(HelloResponse.bytes(), Http.get(port));
-            assertArrayEquals(HelloResponse.bytes(), Http.get(port), "a second connection gets the same answer");
+            assertArrayEquals(HelloResponse.HELLO.bytes(), Http.get(port));
+            assertArrayEquals(HelloResponse.HELLO.bytes(), Http.get(port), "a second connection gets the same answer");
         }
     }
 
@@ -110,7 +110,7 @@ class HelloServersTest {
                 if (name.equals("vertx-http")) {
                     assertEquals(HelloResponse.BODY, Http.body(response));
                 } else {
-                    assertArrayEquals(HelloResponse.bytes(), response);
+                    assertArrayEquals(HelloResponse.HELLO.bytes(), response);
                 }
             }
         }
@@ -130,7 +130,7 @@ class HelloServersTest {
             List<byte[]> responses = Http.pipelined(example.port(), tls, 70);
             assertEquals(71, responses.size());
             for (byte[] response : responses) {
-                assertArrayEquals(HelloResponse.bytes(), response);
+                assertArrayEquals(HelloResponse.HELLO.bytes(), response);
             }
         } finally {
             example.stop();
@@ -151,5 +151,55 @@ class HelloServersTest {
     void unknownServerNameIsRejectedWithTheKnownNames() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HelloServers.create("apache"));
         assertTrue(e.getMessage().contains("'apache'") && e.getMessage().contains("netty-epoll"), e.getMessage());
+    }
+
+    /** At every size the example answers the bytes the comparison servers answer: the sweep compares like with like. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 16, 1024, 100_000})
+    void theExampleAnswersTheSameBytesAsHelloResponseAtEverySize(int size) throws Exception {
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        Running example = HttpServer.start(ExampleOptions.parse(ExampleOptions.Kind.HTTP_SERVER, List.of("--host",
+                "127.0.0.1", "--port", "0", "--backend", "nio", "--response-size", String.valueOf(size))), out);
+        try {
+            assertArrayEquals(HelloResponse.of(size).bytes(), Http.get(example.port()), "size " + size);
+        } finally {
+            example.stop();
+        }
+    }
+
+    /**
+     * With a large response every server answers every pipelined request whole, through more requests than the
+     * copies it keeps (10 at 100 000 bytes), so answers take several writes and short ones.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls", "vertx-http"})
+    void everyServerAnswersWithABodyOfTheResponseSize(String name) throws Exception {
+        HelloResponse answer = HelloResponse.of(100_000);
+        try (HelloServer server = HelloServers.create(name, null, null, answer)) {
+            int port = server.start("127.0.0.1", 0);
+            List<byte[]> responses = Http.pipelined(port, name.endsWith("-tls"), 20);
+            assertEquals(21, responses.size(), name);
+            for (byte[] response : responses) {
+                if (name.equals("vertx-http")) {
+                    assertEquals(new String(answer.body(), StandardCharsets.US_ASCII), Http.body(response), name);
+                } else {
+                    assertArrayEquals(answer.bytes(), response, name);
+                }
+            }
+        }
+    }
+
+    @Test
+    void responseSizeIsCheckedNamingTheValue() {
+        assertEquals(16, HelloServers.responseSize("16"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> HelloServers.responseSize("-1"));
+        assertEquals("option --response-size -1 is out of range; expected 0 to 16777216", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> HelloServers.responseSize("big"));
+        assertEquals("option --response-size 'big' is not a whole number; expected 0 to 16777216", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> HelloResponse.of(HelloResponse.MAX_BODY_SIZE + 1));
+        assertEquals(HelloResponse.HELLO, HelloResponse.of(-1));
+        assertEquals(64, HelloResponse.HELLO.copies());
+        assertEquals(1, HelloResponse.of(512 * 1024).copies());
     }
 }

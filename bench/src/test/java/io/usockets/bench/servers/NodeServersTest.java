@@ -58,10 +58,56 @@ class NodeServersTest {
             responses.addAll(pipelined);
             for (byte[] response : responses) {
                 if (script.equals("hello-net.js") || script.equals("hello-tls.js")) {
-                    assertArrayEquals(HelloResponse.bytes(), response);
+                    assertArrayEquals(HelloResponse.HELLO.bytes(), response);
                 } else {
                     assertTrue(new String(response, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200 OK\r\n"));
                     assertEquals(HelloResponse.BODY, Http.body(response));
+                }
+            }
+        } finally {
+            node.destroy();
+            if (!node.waitFor(10, TimeUnit.SECONDS)) {
+                node.destroyForcibly();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hello-net.js", "hello-http.js", "hello-tls.js", "hello-https.js"})
+    void nodeServerAnswersWithABodyOfTheResponseSize(String script, @TempDir Path dir) throws Exception {
+        requireNode();
+        int size = 100_000;
+        boolean tls = script.equals("hello-tls.js") || script.equals("hello-https.js");
+        List<String> command = new ArrayList<>(List.of("node", Path.of("node", script).toString(), "--host",
+                "127.0.0.1", "--port", "0", "--response-size", String.valueOf(size)));
+        if (tls) {
+            Certificates.Issued cert = Certificates.selfSigned("localhost", "localhost", "127.0.0.1");
+            Files.writeString(dir.resolve("cert.pem"), cert.certificatePem());
+            Files.writeString(dir.resolve("key.pem"), cert.privateKeyPem());
+            command.addAll(List.of("--cert", dir.resolve("cert.pem").toString(),
+                    "--key", dir.resolve("key.pem").toString()));
+        }
+        Process node = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertNotNull(line, "node exited without a port line");
+            assertTrue(line.matches("Listening on port \\d+"), line);
+            int port = Integer.parseInt(line.substring("Listening on port ".length()));
+            HelloResponse expected = HelloResponse.of(size);
+            if (script.equals("hello-net.js") || script.equals("hello-tls.js")) {
+                // The toy protocol: more pipelined requests than the copies a large response keeps (10), so the
+                // answers take several writes.
+                List<byte[]> pipelined = Http.pipelined(port, tls, 20);
+                assertEquals(21, pipelined.size(), script + ": one answer per pipelined request");
+                for (byte[] response : pipelined) {
+                    assertArrayEquals(expected.bytes(), response, script);
+                }
+            } else {
+                // Node's http module writes the response itself: two requests on two connections.
+                for (int i = 0; i < 2; i++) {
+                    byte[] response = tls ? Http.getTls(port) : Http.get(port);
+                    assertEquals(new String(expected.body(), StandardCharsets.US_ASCII), Http.body(response), script);
                 }
             }
         } finally {

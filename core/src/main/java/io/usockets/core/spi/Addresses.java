@@ -8,7 +8,12 @@ public final class Addresses {
     private Addresses() {
     }
 
-    /** The raw IP of {@code address}: 4 bytes for IPv4 and IPv4-mapped IPv6 addresses, else 16. */
+    /**
+     * The raw IP of {@code address}: 4 bytes for IPv4 and IPv4-mapped IPv6 addresses, else 16.
+     *
+     * @param address the peer's address, or null
+     * @return 4 or 16 bytes, or none
+     */
     public static byte[] remoteAddressBytes(InetAddress address) {
         byte[] bytes = address.getAddress();
         if (bytes.length != 16) {

@@ -39,6 +39,9 @@ public abstract class BlockingEventing implements Eventing {
     /**
      * Blocks for at most {@code timeoutNanos} (negative: until an event or a wakeup; 0: not at all) and calls
      * {@link CorePoll#onReady} for each ready poll.
+     *
+     * @param timeoutNanos the longest wait in nanoseconds
+     * @throws IOException when waiting fails
      */
     protected abstract void waitAndDispatch(long timeoutNanos) throws IOException;
 }

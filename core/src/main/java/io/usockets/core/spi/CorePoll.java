@@ -32,7 +32,11 @@ public abstract class CorePoll {
     /** One of the KIND_ constants. */
     public byte kind;
 
-    /** Creates a poll of the given kind. */
+    /**
+     * Creates a poll of the given kind.
+     *
+     * @param kind one of the KIND_ constants
+     */
     protected CorePoll(byte kind) {
         this.kind = kind;
     }
@@ -40,6 +44,9 @@ public abstract class CorePoll {
     /**
      * Called by the backend on the loop thread for a ready event: {@code events} is a mask of READABLE and
      * WRITABLE, {@code error} says the backend saw an error condition on the descriptor.
+     *
+     * @param events the ready events
+     * @param error  whether the descriptor reported an error
      */
     public abstract void onReady(int events, boolean error);
 
@@ -47,6 +54,8 @@ public abstract class CorePoll {
      * Called by a completion-based backend (one that reads before it reports, as io_uring does) on the loop thread with
      * bytes it has already read for this poll: a view valid only during the call, never empty. Only sockets read this
      * way; other polls ignore it.
+     *
+     * @param data the bytes read
      */
     public void onReceived(java.nio.ByteBuffer data) {
     }
@@ -54,6 +63,8 @@ public abstract class CorePoll {
     /**
      * Called by a completion-based backend when a read it made for this poll ended the stream: {@code error} is null for
      * the peer's FIN, else the failure. Only sockets read this way; other polls ignore it.
+     *
+     * @param error why the stream ended, or null for the peer's FIN
      */
     public void onReceiveEnded(java.io.IOException error) {
     }

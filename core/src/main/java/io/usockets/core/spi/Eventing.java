@@ -20,36 +20,81 @@ import java.io.IOException;
  */
 public interface Eventing {
 
-    /** The backend's name, as in the configuration. */
+    /**
+     * The backend's name, as in the configuration.
+     *
+     * @return the name, such as {@code native}
+     */
     String backendName();
 
-    /** The socket operations this eventing's descriptors or channels use (one instance per loop). */
+    /**
+     * The socket operations this eventing's descriptors or channels use (one instance per loop).
+     *
+     * @return the loop's socket operations
+     */
     SocketOps ops();
 
-    /** Called once by the loop's constructor with the iteration steps it drives. */
+    /**
+     * Called once by the loop's constructor with the iteration steps it drives.
+     *
+     * @param core the loop's iteration steps
+     */
     void start(LoopCore core);
 
-    /** The loop's clock in nanoseconds (timers and the sweep read it; a scripted eventing can script it). */
+    /**
+     * The loop's clock in nanoseconds (timers and the sweep read it; a scripted eventing can script it).
+     *
+     * @return nanoseconds on a monotonic clock
+     */
     default long nanoTime() {
         return System.nanoTime();
     }
 
-    /** Binds a raw descriptor or channel to the poll with no interest yet, setting {@link CorePoll#io}. */
+    /**
+     * Binds a raw descriptor or channel to the poll with no interest yet, setting {@link CorePoll#io}.
+     *
+     * @param poll the poll to watch it for
+     * @param raw  the descriptor or channel
+     * @throws IOException when it cannot be watched
+     */
     void register(CorePoll poll, Object raw) throws IOException;
 
-    /** Sets the poll's interest to {@code events}, a mask of READABLE and WRITABLE (0 = none). */
+    /**
+     * Sets the poll's interest to {@code events}, a mask of READABLE and WRITABLE (0 = none).
+     *
+     * @param poll   a registered poll
+     * @param events a mask of READABLE and WRITABLE
+     */
     void setInterest(CorePoll poll, int events);
 
-    /** The raw descriptor or channel of a registered poll, for its {@link SocketOps}. */
+    /**
+     * The raw descriptor or channel of a registered poll, for its {@link SocketOps}.
+     *
+     * @param poll a registered poll
+     * @return its descriptor or channel
+     */
     Object raw(CorePoll poll);
 
-    /** Whether a raw descriptor or channel is registered with this loop already. */
+    /**
+     * Whether a raw descriptor or channel is registered with this loop already.
+     *
+     * @param raw a descriptor or channel
+     * @return true if a poll of this eventing watches it
+     */
     boolean isRegistered(Object raw);
 
-    /** Stops watching the poll and closes its descriptor or channel through {@link SocketOps#close}. */
+    /**
+     * Stops watching the poll and closes its descriptor or channel through {@link SocketOps#close}.
+     *
+     * @param poll a registered poll
+     */
     void close(CorePoll poll);
 
-    /** Stops watching the poll but leaves its descriptor or channel open (user polls). */
+    /**
+     * Stops watching the poll but leaves its descriptor or channel open (user polls).
+     *
+     * @param poll a registered poll
+     */
     void deregister(CorePoll poll);
 
     /**
@@ -57,6 +102,9 @@ public interface Eventing {
      * descriptor or channel go to {@code to} from now on (also later in the batch being dispatched), {@code to.io}
      * becomes the handle and {@code from.io} null. The core uses it when one of a connect's attempts wins and hands
      * its descriptor to the socket the application holds.
+     *
+     * @param from the registered poll that gives up its descriptor or channel
+     * @param to   the poll that takes it over, not registered yet
      */
     void transfer(CorePoll from, CorePoll to);
 
@@ -64,6 +112,8 @@ public interface Eventing {
      * The eventing's own resolver of host names, or null to use the core's system resolver: a guest eventing offers
      * its host's non-blocking resolver (Vert.x's, so the application's {@code AddressResolverOptions} apply). A
      * resolver set in the loop options overrides it.
+     *
+     * @return the host's resolver, or null
      */
     default io.usockets.Resolver resolver() {
         return null;

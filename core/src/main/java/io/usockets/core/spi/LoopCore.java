@@ -24,31 +24,51 @@ public interface LoopCore {
      */
     void closeIteration();
 
-    /** Whether the open iteration has work for its end beyond due timers (closed sockets, low-priority budget, wakeups, onPre/onPost). */
+    /**
+     * Whether the open iteration has work for its end beyond due timers (closed sockets, low-priority budget, wakeups, onPre/onPost).
+     *
+     * @return true if the iteration must close after the whole batch
+     */
     boolean needsBatchEnd();
 
     /**
      * How long a blocking wait may last before the iteration closes: 0 when work is pending (a wakeup, a deferred task,
      * a connect error), the time to the nearest timer, or -1 to wait for an event.
+     *
+     * @return nanoseconds, 0, or -1
      */
     long waitNanos();
 
-    /** The {@link Eventing#nanoTime()} deadline of the nearest armed timer, or {@link Long#MAX_VALUE} if none is armed. */
+    /**
+     * The {@link Eventing#nanoTime()} deadline of the nearest armed timer, or {@link Long#MAX_VALUE} if none is armed.
+     *
+     * @return the deadline in nanoseconds
+     */
     long nextTimerDeadline();
 
-    /** Whether {@code run()} must keep going: a non-fallthrough poll is alive and no free was asked for. */
+    /**
+     * Whether {@code run()} must keep going: a non-fallthrough poll is alive and no free was asked for.
+     *
+     * @return true while the loop should go on
+     */
     boolean keepsRunning();
 
     /**
      * Starts the timeout sweep (us_loop_integrate) unless it runs; returns the {@link Eventing#nanoTime()} deadline of
      * its next tick, so a guest can serve the sweep from one periodic host timer ({@link Long#MAX_VALUE} once freed).
+     *
+     * @return the deadline in nanoseconds
      */
     long integrate();
 
     /** Throws IllegalStateException naming both threads unless called on the loop thread. */
     void checkThread();
 
-    /** Moves the loop thread (the thread every call is checked against) to {@code thread}. */
+    /**
+     * Moves the loop thread (the thread every call is checked against) to {@code thread}.
+     *
+     * @param thread the new loop thread
+     */
     void setOwner(Thread thread);
 
     /** The host loop is closing: frees the loop now (or at the end of the open iteration) with the usual callbacks. */

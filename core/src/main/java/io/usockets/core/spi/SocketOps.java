@@ -17,54 +17,146 @@ import java.nio.ByteBuffer;
  */
 public interface SocketOps {
 
-    /** Opens a listening socket on a TCP or unix address (SO_REUSEPORT unless exclusive). */
+    /**
+     * Opens a listening socket on a TCP or unix address (SO_REUSEPORT unless exclusive).
+     *
+     * @param address a TCP or unix address
+     * @param options exclusive port and backlog
+     * @return the raw listening descriptor or channel
+     * @throws IOException when it cannot be bound
+     */
     Object listen(SocketAddress address, ListenOptions options) throws IOException;
 
-    /** Accepts one pending connection (non-blocking, TCP_NODELAY on TCP), or null if none is pending. */
+    /**
+     * Accepts one pending connection (non-blocking, TCP_NODELAY on TCP), or null if none is pending.
+     *
+     * @param listen the raw listening socket
+     * @return the raw accepted socket, or null
+     * @throws IOException when the kernel refuses
+     */
     Object accept(Object listen) throws IOException;
 
-    /** Starts a non-blocking connect to {@code remote}, bound first to {@code source} if not null. */
+    /**
+     * Starts a non-blocking connect to {@code remote}, bound first to {@code source} if not null.
+     *
+     * @param remote where to connect
+     * @param source the local address to bind first, or null
+     * @return the raw connecting socket
+     * @throws IOException when the kernel refuses
+     */
     Object connect(SocketAddress remote, SocketAddress source) throws IOException;
 
-    /** Completes a connect after WRITABLE readiness: true once connected, false if still in progress. */
+    /**
+     * Completes a connect after WRITABLE readiness: true once connected, false if still in progress.
+     *
+     * @param socket the raw connecting socket
+     * @return true once connected
+     * @throws IOException when the connect failed
+     */
     boolean finishConnect(Object socket) throws IOException;
 
-    /** Reads into {@code buffer} from its position: the count, 0 if nothing is ready, -1 at end of stream. */
+    /**
+     * Reads into {@code buffer} from its position: the count, 0 if nothing is ready, -1 at end of stream.
+     *
+     * @param socket the raw socket
+     * @param buffer where the bytes go, from its position
+     * @return the count, 0 or -1
+     * @throws IOException when the kernel refuses
+     */
     int read(Object socket, ByteBuffer buffer) throws IOException;
 
-    /** Writes from {@code buffer} what the kernel takes now, advancing its position; {@code msgMore} corks. */
+    /**
+     * Writes from {@code buffer} what the kernel takes now, advancing its position; {@code msgMore} corks.
+     *
+     * @param socket  the raw socket
+     * @param buffer  the bytes from its position to its limit
+     * @param msgMore whether to cork
+     * @return the count taken
+     * @throws IOException when the kernel refuses
+     */
     int write(Object socket, ByteBuffer buffer, boolean msgMore) throws IOException;
 
-    /** Writes {@code header} then {@code payload} in one gathering write, uncorked; returns the total count taken. */
+    /**
+     * Writes {@code header} then {@code payload} in one gathering write, uncorked; returns the total count taken.
+     *
+     * @param socket  the raw socket
+     * @param header  the first bytes
+     * @param payload the bytes after them
+     * @return the count taken of both
+     * @throws IOException when the kernel refuses
+     */
     long write2(Object socket, ByteBuffer header, ByteBuffer payload) throws IOException;
 
-    /** Sends what {@code msgMore} held back. */
+    /**
+     * Sends what {@code msgMore} held back.
+     *
+     * @param socket the raw socket
+     * @throws IOException when the kernel refuses
+     */
     void flush(Object socket) throws IOException;
 
-    /** Sends FIN; a connection the peer already reset is not an error. */
+    /**
+     * Sends FIN; a connection the peer already reset is not an error.
+     *
+     * @param socket the raw socket
+     * @throws IOException when the kernel refuses
+     */
     void shutdownOutput(Object socket) throws IOException;
 
-    /** Stops the read side. */
+    /**
+     * Stops the read side.
+     *
+     * @param socket the raw socket
+     * @throws IOException when the kernel refuses
+     */
     void shutdownInput(Object socket) throws IOException;
 
-    /** Closes the descriptor or channel, logging a failure at DEBUG. */
+    /**
+     * Closes the descriptor or channel, logging a failure at DEBUG.
+     *
+     * @param raw the raw descriptor or channel
+     */
     void close(Object raw);
 
-    /** The local port, or -1 (unix sockets). */
+    /**
+     * The local port, or -1 (unix sockets).
+     *
+     * @param raw the raw descriptor or channel
+     * @return the port, or -1
+     */
     int localPort(Object raw);
 
-    /** The remote port, or -1 (unix sockets). */
+    /**
+     * The remote port, or -1 (unix sockets).
+     *
+     * @param socket the raw socket
+     * @return the port, or -1
+     */
     int remotePort(Object socket);
 
-    /** The remote IP bytes (4 for IPv4 and IPv4-mapped peers, 16 for IPv6), or an empty array for unix sockets. */
+    /**
+     * The remote IP bytes (4 for IPv4 and IPv4-mapped peers, 16 for IPv6), or an empty array for unix sockets.
+     *
+     * @param socket the raw socket
+     * @return the address bytes
+     */
     byte[] remoteAddress(Object socket);
 
-    /** The public handle of a raw descriptor or channel. */
+    /**
+     * The public handle of a raw descriptor or channel.
+     *
+     * @param raw the raw descriptor or channel
+     * @return the handle
+     */
     NativeHandle handleOf(Object raw);
 
     /**
      * The raw object inside a public handle, ready for this loop (a channel is made non-blocking); throws
      * IllegalArgumentException if the handle is not of this kind or not open.
+     *
+     * @param handle a handle of this kind
+     * @return the raw descriptor or channel
+     * @throws IOException when the channel cannot be made non-blocking
      */
     Object rawOf(NativeHandle handle) throws IOException;
 }

@@ -10,6 +10,14 @@ import io.usockets.SocketContextOptions;
  */
 public interface TlsSupport {
 
-    /** Creates a TLS socket context on the loop, or throws IllegalArgumentException naming a bad option. */
+    /**
+     * Creates a TLS socket context on the loop, or throws IllegalArgumentException naming a bad option.
+     *
+     * @param <C>     type of the context's own extension
+     * @param <S>     type of its sockets' extension
+     * @param loop    the loop, on its thread
+     * @param options the TLS options
+     * @return the TLS context
+     */
     <C, S> SocketContext<C, S> createContext(Loop loop, SocketContextOptions options);
 }

@@ -35,7 +35,11 @@ public final class ChannelSocketOps implements SocketOps {
     private final String backendName;
     private final ByteBuffer[] gather = new ByteBuffer[2];
 
-    /** The operations of one loop of the backend named {@code backendName} (for messages). */
+    /**
+     * The operations of one loop of the backend named {@code backendName} (for messages).
+     *
+     * @param backendName the backend's name, for messages
+     */
     public ChannelSocketOps(String backendName) {
         this.backendName = backendName;
     }

@@ -16,7 +16,14 @@ public final class NioInterest {
     private NioInterest() {
     }
 
-    /** NIO interest operations for a poll of {@code kind} on {@code channel} watching {@code events}. */
+    /**
+     * NIO interest operations for a poll of {@code kind} on {@code channel} watching {@code events}.
+     *
+     * @param kind    the poll's kind
+     * @param events  a mask of READABLE and WRITABLE
+     * @param channel the poll's channel
+     * @return the {@code SelectionKey} interest ops
+     */
     public static int interestOps(byte kind, int events, SelectableChannel channel) {
         int ops = 0;
         switch (kind) {
@@ -53,7 +60,12 @@ public final class NioInterest {
         return ops;
     }
 
-    /** The core's READABLE/WRITABLE mask for NIO ready operations. */
+    /**
+     * The core's READABLE/WRITABLE mask for NIO ready operations.
+     *
+     * @param readyOps the key's ready ops
+     * @return a mask of READABLE and WRITABLE
+     */
     public static int readyEvents(int readyOps) {
         int events = 0;
         if ((readyOps & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
