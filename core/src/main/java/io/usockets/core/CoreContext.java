@@ -515,13 +515,16 @@ public class CoreContext<C, S> implements SocketContext<C, S> {
         while (head != null) {
             head.close(code, null);
         }
+        // The queue is walked again from its head after each close: onClose may close or release other sockets,
+        // so a link read before the close can be stale.
         CoreSocket s = loop.lowPriorityHead;
         while (s != null) {
-            CoreSocket next = s.next;
             if (s.context == this) {
                 s.close(code, null);
+                s = loop.lowPriorityHead;
+            } else {
+                s = s.next;
             }
-            s = next;
         }
     }
 

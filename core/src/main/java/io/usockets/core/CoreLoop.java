@@ -79,6 +79,12 @@ public final class CoreLoop implements Loop {
     /** Set by run() with a compare-and-set on {@link #RUNNING}, so two threads cannot both start it. */
     private volatile boolean running;
     private boolean freeRequested;
+    /**
+     * {@link #doFree()} is closing everything: no iteration may open until it is done. Closing a socket or a timer
+     * asks the eventing for an iteration, and a host eventing (Vert.x) opens one at once when asked from inside its
+     * own task; that would run pre callbacks and release low-priority sockets into contexts already closed.
+     */
+    private boolean freeing;
     private volatile boolean freed;
     private long iteration;
 
@@ -287,7 +293,7 @@ public final class CoreLoop implements Loop {
     @Override
     public void free() {
         checkThread();
-        if (freed) {
+        if (freed || freeing) {
             return;
         }
         if (running || iterationOpen) {
@@ -344,7 +350,7 @@ public final class CoreLoop implements Loop {
 
     /** Opens an iteration (µSockets' us_internal_loop_pre) unless one is open. */
     private void openIteration() {
-        if (iterationOpen || freed) {
+        if (iterationOpen || freed || freeing) {
             return;
         }
         iterationOpen = true;
@@ -367,7 +373,7 @@ public final class CoreLoop implements Loop {
      * effect here unless run() is on its way out, which frees the loop itself.
      */
     private void closeIteration() {
-        if (freed) {
+        if (freed || freeing) {
             return;
         }
         openIteration();
@@ -468,7 +474,7 @@ public final class CoreLoop implements Loop {
     void linkClosed(CoreSocket s) {
         s.next = closedHead;
         closedHead = s;
-        if (!iterationOpen && !freed) {
+        if (!iterationOpen && !freed && !freeing) {
             eventing.iterationNeeded();
         }
     }
@@ -490,7 +496,7 @@ public final class CoreLoop implements Loop {
 
     void scheduleConnectError(CoreSocket s, CloseCode code, Throwable reason) {
         pendingConnectErrors.add(new PendingConnectError(s, code, reason));
-        if (!iterationOpen) {
+        if (!iterationOpen && !freeing) {
             eventing.iterationNeeded();
         }
     }
@@ -529,7 +535,7 @@ public final class CoreLoop implements Loop {
     /** A timer was armed, disarmed, fired or closed: a guest eventing re-arms its host timer. */
     void timersChanged() {
         timersDirty = true;
-        if (!iterationOpen && !freed) {
+        if (!iterationOpen && !freed && !freeing) {
             eventing.iterationNeeded();
         }
     }
@@ -658,6 +664,7 @@ public final class CoreLoop implements Loop {
 
     private void doFree() {
         freeRequested = false;
+        freeing = true;
         while (contexts != null) {
             CoreContext<?, ?> c = contexts;
             c.closeAll(CloseCode.LOOP_FREED);
@@ -758,7 +765,7 @@ public final class CoreLoop implements Loop {
 
         @Override
         public void hostClosed() {
-            if (freed) {
+            if (freed || freeing) {
                 return;
             }
             if (iterationOpen || running) {

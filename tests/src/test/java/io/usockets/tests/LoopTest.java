@@ -262,6 +262,73 @@ class LoopTest {
         }
     }
 
+    /**
+     * free() closes the sockets waiting in the low-priority queue too (docs/RULES.md I10). It once asked the eventing
+     * for an iteration as the first of them closed; a Vert.x host opens that iteration at once inside its own task,
+     * and opening it released the next queued sockets into a context free() had already passed, so they stayed
+     * open. Scripted, not loaded: the loop is held in a deferred task while ten peers connect and write a byte each,
+     * so after the accepts all ten reads are ready in one poll. Every socket is low priority: five read (and close
+     * themselves), five wait in the queue, and the first read frees the loop, which acts at the end of that iteration
+     * with the context's list empty and the queue full.
+     */
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void freeClosesTheSocketsWaitingInTheLowPriorityQueue(String backend) throws Exception {
+        int peers = 10;
+        AtomicInteger reads = new AtomicInteger();
+        List<String> closes = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (TestLoop tl = TestLoop.start(backend)) {
+            int port = tl.call(() -> {
+                SocketContext<Void, Void> ctx = tl.loop().createSocketContext();
+                ((io.usockets.core.CoreContext<?, ?>) ctx).setLowPriority(s -> true);
+                ctx.onData((s, data) -> {
+                    if (reads.incrementAndGet() == 1) {
+                        tl.loop().free();
+                    }
+                    s.close();
+                }).onClose((s, code, reason) -> closes.add(code.toString()));
+                return ctx.listen("127.0.0.1", 0).port();
+            });
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            tl.loop().defer(() -> {
+                held.countDown();
+                TestLoop.await(release);
+            });
+            List<Peer> clients = new ArrayList<>();
+            try {
+                TestLoop.await(held);
+                for (int i = 0; i < peers; i++) {
+                    Peer p = Peer.connect(port);
+                    clients.add(p);
+                    p.write("x");
+                }
+                release.countDown();
+                tl.awaitEnd();
+                for (Peer p : clients) {
+                    assertNotNull(p.readEnd(), "a peer after free()");
+                }
+            } finally {
+                release.countDown();
+                for (Peer p : clients) {
+                    p.close();
+                }
+            }
+        }
+        assertEquals(5, reads.get(), "reads in the iteration that freed the loop (the low-priority budget)");
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < peers; i++) {
+            expected.add((i < 5 ? CloseCode.NORMAL : CloseCode.LOOP_FREED).toString());
+        }
+        List<String> seen;
+        synchronized (closes) {
+            seen = new ArrayList<>(closes);
+        }
+        seen.sort(null);
+        expected.sort(null);
+        assertEquals(expected, seen, "onClose of the ten sockets");
+    }
+
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Backends#names")
     void freeInsideACallbackTakesEffectAtTheEndOfTheIterationAndRunReturns(String backend) throws Exception {
