@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -33,24 +32,11 @@ class NodeServersTest {
     @ValueSource(strings = {"hello-net.js", "hello-http.js", "hello-tls.js", "hello-https.js"})
     void nodeServerAnswersWithTheHelloPage(String script, @TempDir Path dir) throws Exception {
         requireNode();
-        Path path = Path.of("node", script);
-        assertTrue(Files.isRegularFile(path), "missing " + path.toAbsolutePath());
-        boolean tls = script.equals("hello-tls.js") || script.equals("hello-https.js");
-        List<String> command = new ArrayList<>(List.of("node", path.toString(), "--host", "127.0.0.1", "--port", "0"));
-        if (tls) {
-            Certificates.Issued cert = Certificates.selfSigned("localhost", "localhost", "127.0.0.1");
-            Files.writeString(dir.resolve("cert.pem"), cert.certificatePem());
-            Files.writeString(dir.resolve("key.pem"), cert.privateKeyPem());
-            command.addAll(List.of("--cert", dir.resolve("cert.pem").toString(),
-                    "--key", dir.resolve("key.pem").toString()));
-        }
-        Process node = new ProcessBuilder(command).redirectErrorStream(true).start();
+        boolean tls = isTls(script);
+        NodeServer server = NodeServer.start(script, dir);
+        Process node = server.process();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
-            String line = out.readLine();
-            assertNotNull(line, "node exited without a port line");
-            assertTrue(line.matches("Listening on port \\d+"), line);
-            int port = Integer.parseInt(line.substring("Listening on port ".length()));
+            int port = server.port();
             List<byte[]> responses = new ArrayList<>();
             responses.add(tls ? Http.getTls(port) : Http.get(port));
             List<byte[]> pipelined = Http.pipelined(port, tls, 70);
@@ -77,23 +63,11 @@ class NodeServersTest {
     void nodeServerAnswersWithABodyOfTheResponseSize(String script, @TempDir Path dir) throws Exception {
         requireNode();
         int size = 100_000;
-        boolean tls = script.equals("hello-tls.js") || script.equals("hello-https.js");
-        List<String> command = new ArrayList<>(List.of("node", Path.of("node", script).toString(), "--host",
-                "127.0.0.1", "--port", "0", "--response-size", String.valueOf(size)));
-        if (tls) {
-            Certificates.Issued cert = Certificates.selfSigned("localhost", "localhost", "127.0.0.1");
-            Files.writeString(dir.resolve("cert.pem"), cert.certificatePem());
-            Files.writeString(dir.resolve("key.pem"), cert.privateKeyPem());
-            command.addAll(List.of("--cert", dir.resolve("cert.pem").toString(),
-                    "--key", dir.resolve("key.pem").toString()));
-        }
-        Process node = new ProcessBuilder(command).redirectErrorStream(true).start();
+        boolean tls = isTls(script);
+        NodeServer server = NodeServer.start(script, dir, "--response-size", String.valueOf(size));
+        Process node = server.process();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
-            String line = out.readLine();
-            assertNotNull(line, "node exited without a port line");
-            assertTrue(line.matches("Listening on port \\d+"), line);
-            int port = Integer.parseInt(line.substring("Listening on port ".length()));
+            int port = server.port();
             HelloResponse expected = HelloResponse.of(size);
             if (script.equals("hello-net.js") || script.equals("hello-tls.js")) {
                 // The toy protocol: more pipelined requests than the copies a large response keeps (10), so the
@@ -115,6 +89,37 @@ class NodeServersTest {
             if (!node.waitFor(10, TimeUnit.SECONDS)) {
                 node.destroyForcibly();
             }
+        }
+    }
+
+    private static boolean isTls(String script) {
+        return script.equals("hello-tls.js") || script.equals("hello-https.js");
+    }
+
+    /** A Node.js comparison server started on an ephemeral port (with a generated certificate for the TLS ones). */
+    private record NodeServer(Process process, int port) {
+
+        static NodeServer start(String script, Path dir, String... extra) throws IOException {
+            Path path = Path.of("node", script);
+            assertTrue(Files.isRegularFile(path), "missing " + path.toAbsolutePath());
+            List<String> command = new ArrayList<>(List.of("node", path.toString(), "--host", "127.0.0.1", "--port",
+                    "0"));
+            command.addAll(List.of(extra));
+            if (isTls(script)) {
+                Certificates.Issued cert = Certificates.selfSigned("localhost", "localhost", "127.0.0.1");
+                Files.writeString(dir.resolve("cert.pem"), cert.certificatePem());
+                Files.writeString(dir.resolve("key.pem"), cert.privateKeyPem());
+                command.addAll(List.of("--cert", dir.resolve("cert.pem").toString(),
+                        "--key", dir.resolve("key.pem").toString()));
+            }
+            Process node = new ProcessBuilder(command).redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            if (line == null || !line.matches("Listening on port \\d+")) {
+                node.destroyForcibly();
+                fail(script + " did not print its port line; it printed: " + line);
+            }
+            return new NodeServer(node, Integer.parseInt(line.substring("Listening on port ".length())));
         }
     }
 
