@@ -15,16 +15,26 @@
 #      `openssl s_time -new` (full handshakes/s, and the server's CPU time per handshake from /proc);
 #   3. memory: each server alone, fresh, with IDLE idle connections from a client in its own process; heap after
 #      a full GC (jcmd GC.class_histogram for the JVMs, V8 heapUsed after gc() for Node) and RSS, before and after.
+#   4. with --sweep, instead of 1-3: the send-size sweep. For each response size (SIZES) every sweep server is started
+#      with --response-size N (a body of N bytes made once at start), warmed up, and loaded by http-load (one
+#      request in flight per connection) in interleaved rounds, plain and then over TLS; requests per second and
+#      the server's CPU time per request at each size.
 # Every server answers each request end (\r\n\r\n) once, so pipelined requests each get their response.
 # Writes throughput.tsv, http-load-throughput.tsv, pipelined-throughput.tsv and their tls- twins, handshakes.tsv,
-# memory.tsv, meta.md, results.md and PNG charts into the output directory.
+# memory.tsv, meta.md, results.md and PNG charts into the output directory (with --sweep: sizes.tsv, tls-sizes.tsv,
+# meta.md, results.md and the sweep's four charts).
 #
 # Usage: bench/run.sh [--rounds N] [--duration SECONDS] [--warmup SECONDS] [--connections N] [--idle N]
 #                     [--servers "a b c"] [--tls-servers "a b c"] [--handshake-clients N] [--out DIR]
 #                     [--pipeline N] [--skip-http-load] [--skip-memory] [--skip-throughput] [--skip-tls]
+#                     [--sweep] [--sizes "16 128 ..."]
 #   --pipeline N: requests in flight per connection in the pipelined measurement (default 16, as in the
 #                 TechEmpower plaintext test); 0 skips it.
 #   --skip-http-load: measure with wrk only.
+#   --sweep: run the send-size sweep only (plain, then TLS unless --skip-tls); its servers default to usockets on
+#            native, nio and vertx-epoll, Netty epoll, Vert.x NetServer and Node net (TLS: the same with Netty's
+#            SslHandler on tcnative, Vert.x's OpenSSL engine and Node tls); --servers and --tls-servers replace them.
+#   --sizes: the sweep's response sizes in bytes (default: 16 128 1024 8192 65536 524288).
 # Environment: JAVA_OPTS (server JVM flags), SERVER_CPU and CLIENT_CPU (taskset lists), BASE_PORT, LOAD_BACKEND
 # (http-load's backend; default native, else nio), LOAD_WARMUP (seconds http-load runs before measuring; default 2).
 set -euo pipefail
@@ -47,6 +57,9 @@ DO_THROUGHPUT=1
 DO_TLS=1
 DO_MEMORY=1
 DO_HTTP_LOAD=1
+DO_SWEEP=0
+SIZES="16 128 1024 8192 65536 524288"
+RESPONSE_SIZE=""
 LOAD_WARMUP=${LOAD_WARMUP:-2}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
@@ -69,7 +82,9 @@ while [ $# -gt 0 ]; do
     --skip-throughput) DO_THROUGHPUT=0; shift ;;
     --skip-tls) DO_TLS=0; shift ;;
     --skip-http-load) DO_HTTP_LOAD=0; shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    --sweep) DO_SWEEP=1; shift ;;
+    --sizes) SIZES=$2; shift 2 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -80,6 +95,15 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 [ "$DURATION" -ge 1 ] 2>/dev/null || die "--duration $DURATION: expected whole seconds >= 1"
 [ "$PIPELINE" -ge 0 ] 2>/dev/null || die "--pipeline $PIPELINE: expected a count of requests >= 0 (0: no pipelined run)"
 [ "$DO_HTTP_LOAD" = 1 ] || PIPELINE=0
+for size in $SIZES; do
+  [ "$size" -ge 0 ] 2>/dev/null || die "--sizes: '$size' is not a size in bytes"
+done
+if [ "$DO_SWEEP" = 1 ]; then
+  # The sweep replaces the other measurements and needs http-load.
+  DO_THROUGHPUT=0
+  DO_MEMORY=0
+  DO_HTTP_LOAD=1
+fi
 command -v wrk >/dev/null || die "wrk is missing; install it with: apt-get update && apt-get install -y wrk"
 command -v node >/dev/null || die "node is missing; Node.js 18+ is needed for the node-net and node-http servers"
 command -v taskset >/dev/null || die "taskset is missing (util-linux)"
@@ -120,6 +144,21 @@ BACKENDS=$(echo "$probe" | sed -n 's/.*expected one of //p' | tr -d ',')
 if [ -z "${LOAD_BACKEND:-}" ]; then
   case " $BACKENDS " in *" native "*) LOAD_BACKEND=native ;; *) LOAD_BACKEND=nio ;; esac
 fi
+if [ "$DO_SWEEP" = 1 ]; then
+  # The sweep's usockets backends: native, nio and vertx-epoll, those of them the jar has.
+  SWEEP_BACKENDS=""
+  for b in native nio vertx-epoll; do
+    case " $BACKENDS " in *" $b "*) SWEEP_BACKENDS="$SWEEP_BACKENDS $b" ;; esac
+  done
+  if [ -z "$SERVERS" ]; then
+    for b in $SWEEP_BACKENDS; do SERVERS="$SERVERS usockets-$b"; done
+    SERVERS="$SERVERS netty-epoll vertx-net node-net"
+  fi
+  if [ -z "$TLS_SERVERS" ]; then
+    for b in $SWEEP_BACKENDS; do TLS_SERVERS="$TLS_SERVERS usockets-$b-tls"; done
+    TLS_SERVERS="$TLS_SERVERS netty-epoll-tls vertx-net-tls node-tls"
+  fi
+fi
 if [ -z "$SERVERS" ]; then
   for b in $BACKENDS; do SERVERS="$SERVERS usockets-$b"; done
   SERVERS="$SERVERS netty-epoll netty-nio vertx-net vertx-http jdk-nio node-net node-http"
@@ -127,7 +166,7 @@ fi
 echo "Servers: $SERVERS"
 if [ -z "$TLS_SERVERS" ]; then
   for b in $BACKENDS; do TLS_SERVERS="$TLS_SERVERS usockets-$b-tls"; done
-  TLS_SERVERS="$TLS_SERVERS netty-epoll-tls node-https node-tls"
+  TLS_SERVERS="$TLS_SERVERS netty-epoll-tls vertx-net-tls node-https node-tls"
 fi
 [ "$DO_TLS" = 1 ] && echo "TLS servers: $TLS_SERVERS"
 
@@ -158,11 +197,13 @@ server_command() {
   esac
 }
 
-# Starts a server pinned to SERVER_CPU and waits for its "Listening on port N" line.
+# Starts a server pinned to SERVER_CPU and waits for its "Listening on port N" line. With RESPONSE_SIZE set, the
+# server answers every request with a body of that many bytes.
 start_server() {
   local name=$1 port=$2 log=$WORK/$1.log
   # shellcheck disable=SC2046
-  taskset -c "$SERVER_CPU" $(server_command "$name" "$port") >"$log" 2>&1 &
+  taskset -c "$SERVER_CPU" $(server_command "$name" "$port") ${RESPONSE_SIZE:+--response-size $RESPONSE_SIZE} \
+    >"$log" 2>&1 &
   PID[$name]=$!
   PORT[$name]=$port
   for _ in $(seq 1 300); do
@@ -300,12 +341,21 @@ open_fds() { ls "/proc/$1/fd" | wc -l; }
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- $(java -version 2>&1 | head -1); server JVM flags: \`$JAVA_OPTS\`; Node $(node -v); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
-  echo "- throughput: $ROUNDS rounds of ${DURATION} s per server and client, interleaved, after ${WARMUP} s of warm-up each; clients: wrk -t1 -c$CONNECTIONS$([ "$DO_HTTP_LOAD" = 1 ] && echo "; http-load --backend $LOAD_BACKEND --connections $CONNECTIONS --warmup $LOAD_WARMUP (pipeline 1$([ "$PIPELINE" -gt 0 ] && echo " and $PIPELINE"))")"
-  echo "- memory: $IDLE idle connections from a separate client process"
-  echo "- servers: $SERVERS"
-  if [ "$DO_TLS" = 1 ]; then
-    echo "- TLS: $(openssl version | cut -d' ' -f1-2) for the certificate and s_time; one EC P-256 self-signed certificate for every server; per round and server the same clients over https for ${DURATION} s each (http-load with --ssl), then $HANDSHAKE_CLIENTS \`openssl s_time -new\` for ${DURATION} s (full handshakes, no resumption; all clients on CPU $CLIENT_CPU)"
-    echo "- TLS servers: $TLS_SERVERS"
+  if [ "$DO_SWEEP" = 1 ]; then
+    echo "- send-size sweep: response bodies of $SIZES bytes; at each size every server is started afresh with --response-size, warmed up for ${WARMUP} s, then $ROUNDS interleaved rounds of ${DURATION} s of http-load --backend $LOAD_BACKEND --connections $CONNECTIONS (one request in flight per connection, after ${LOAD_WARMUP} s of its own warm-up)"
+    echo "- servers: $SERVERS"
+    if [ "$DO_TLS" = 1 ]; then
+      echo "- TLS: the same with http-load --ssl; one EC P-256 self-signed certificate for every server"
+      echo "- TLS servers: $TLS_SERVERS"
+    fi
+  else
+    echo "- throughput: $ROUNDS rounds of ${DURATION} s per server and client, interleaved, after ${WARMUP} s of warm-up each; clients: wrk -t1 -c$CONNECTIONS$([ "$DO_HTTP_LOAD" = 1 ] && echo "; http-load --backend $LOAD_BACKEND --connections $CONNECTIONS --warmup $LOAD_WARMUP (pipeline 1$([ "$PIPELINE" -gt 0 ] && echo " and $PIPELINE"))")"
+    echo "- memory: $IDLE idle connections from a separate client process"
+    echo "- servers: $SERVERS"
+    if [ "$DO_TLS" = 1 ]; then
+      echo "- TLS: $(openssl version | cut -d' ' -f1-2) for the certificate and s_time; one EC P-256 self-signed certificate for every server; per round and server the same clients over https for ${DURATION} s each (http-load with --ssl), then $HANDSHAKE_CLIENTS \`openssl s_time -new\` for ${DURATION} s (full handshakes, no resumption; all clients on CPU $CLIENT_CPU)"
+      echo "- TLS servers: $TLS_SERVERS"
+    fi
   fi
 } >"$OUT/meta.md"
 
@@ -354,7 +404,7 @@ if [ "$DO_THROUGHPUT" = 1 ]; then
   for name in $STARTED; do stop_server "$name"; done
 fi
 
-if [ "$DO_TLS" = 1 ]; then
+if [ "$DO_TLS" = 1 ] && [ "$DO_SWEEP" = 0 ]; then
   for client in $CLIENTS; do
     echo -e "# round\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request\tserver_user_us_per_request" >"$(client_file tls- "$client")"
   done
@@ -383,6 +433,45 @@ if [ "$DO_TLS" = 1 ]; then
     done
   done
   for name in $STARTED; do stop_server "$name"; done
+fi
+
+# The send-size sweep of one mode: sweep FILE SCHEME FIRST_PORT SERVERS...; rows of size, round, server,
+# requests/s, errors, server CPU µs per request and the user-space part.
+sweep() {
+  local file=$1 scheme=$2 first_port=$3 size round name port rps errors cpu user
+  shift 3
+  echo -e "# size\tround\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request\tserver_user_us_per_request" >"$file"
+  for size in $SIZES; do
+    RESPONSE_SIZE=$size
+    port=$first_port
+    STARTED=""
+    for name in "$@"; do
+      if start_server "$name" "$port"; then STARTED="$STARTED $name"; fi
+      port=$((port + 1))
+    done
+    for name in $STARTED; do
+      echo "warm-up: $name, $size-byte responses"
+      run_load "${PORT[$name]}" "$WARMUP" "$scheme" http-load >/dev/null
+    done
+    for round in $(seq 1 "$ROUNDS"); do
+      for name in $STARTED; do
+        read -r rps errors cpu user < <(run_load_cpu "${PORT[$name]}" "$DURATION" "${PID[$name]}" "$scheme" http-load)
+        echo "size $size, round $round: $name $rps requests/s ($scheme; $errors errors), server CPU $cpu us per request ($user in user space)"
+        echo -e "$size\t$round\t$name\t$rps\t$errors\t$cpu\t$user" >>"$file"
+      done
+    done
+    for name in $STARTED; do stop_server "$name"; done
+  done
+  RESPONSE_SIZE=""
+}
+
+if [ "$DO_SWEEP" = 1 ]; then
+  # shellcheck disable=SC2086
+  sweep "$OUT/sizes.tsv" http "$BASE_PORT" $SERVERS
+  if [ "$DO_TLS" = 1 ]; then
+    # shellcheck disable=SC2086
+    sweep "$OUT/tls-sizes.tsv" https "$((BASE_PORT + 50))" $TLS_SERVERS
+  fi
 fi
 
 if [ "$DO_MEMORY" = 1 ]; then

@@ -27,7 +27,8 @@ import java.util.TreeMap;
  * heap bytes before and after, RSS KiB before and after) and {@code meta.md}, and writes {@code results.md} with one
  * PNG chart per file read: {@code [tls-]requests-per-second.png}, {@code [tls-]http-load-requests-per-second.png},
  * {@code [tls-]pipelined-requests-per-second.png}, {@code tls-handshakes-per-second.png} and
- * {@code memory-per-connection.png}.
+ * {@code memory-per-connection.png}. The send-size sweep's {@code [tls-]sizes.tsv} (see {@link SizeSweep}) adds its
+ * section and the charts {@code [tls-]sizes-requests-per-second.png} and {@code [tls-]sizes-cpu-per-request.png}.
  */
 public final class Report {
 
@@ -100,7 +101,7 @@ public final class Report {
         List<Memory> memory = new ArrayList<>();
         Path memoryFile = dir.resolve("memory.tsv");
         if (Files.exists(memoryFile)) {
-            for (String[] row : rows(memoryFile, 6)) {
+            for (String[] row : Rounds.rows(memoryFile, 6)) {
                 memory.add(new Memory(row[0], Long.parseLong(row[1]), Long.parseLong(row[2]), Long.parseLong(row[3]),
                         Long.parseLong(row[4]), Long.parseLong(row[5])));
             }
@@ -125,6 +126,19 @@ public final class Report {
         roundsSection(md, "TLS: full handshakes per second (openssl s_time -new, one round per column, median last)",
                 handshakes, "handshake", HANDSHAKE_PAIRS, "tls-handshakes-per-second.png");
         memorySection(md, memory);
+        SizeSweep sizes = SizeSweep.read(dir.resolve("sizes.tsv"));
+        SizeSweep tlsSizes = SizeSweep.read(dir.resolve("tls-sizes.tsv"));
+        if (!sizes.isEmpty()) {
+            sizes.section(md, "Send-size sweep (http-load, one request in flight per connection)",
+                    "sizes-requests-per-second.png", "sizes-cpu-per-request.png");
+            sizes.charts("Plain", dir.resolve("sizes-requests-per-second.png"), dir.resolve("sizes-cpu-per-request.png"));
+        }
+        if (!tlsSizes.isEmpty()) {
+            tlsSizes.section(md, "TLS: send-size sweep (http-load --ssl, one request in flight per connection)",
+                    "tls-sizes-requests-per-second.png", "tls-sizes-cpu-per-request.png");
+            tlsSizes.charts("TLS", dir.resolve("tls-sizes-requests-per-second.png"),
+                    dir.resolve("tls-sizes-cpu-per-request.png"));
+        }
         Files.writeString(dir.resolve("results.md"), md.toString(), StandardCharsets.UTF_8);
         chart("Requests per second (wrk)", plain, dir.resolve("requests-per-second.png"));
         chart("Requests per second (http-load)", loaded, dir.resolve("http-load-requests-per-second.png"));
@@ -150,41 +164,6 @@ public final class Report {
         }
     }
 
-    /**
-     * One file of per-round measurements (round, server, value, errors, the server's CPU microseconds per operation
-     * and, in six-column files, the user-space part of them): server -> round -> value, servers in the order first
-     * measured; per server the errors and the CPU figures of every round.
-     */
-    private record Rounds(Map<String, TreeMap<Integer, Double>> values, Map<String, Long> errors,
-                          Map<String, List<Double>> cpu, Map<String, List<Double>> user) {
-        static Rounds read(Path file, int columns) throws IOException {
-            Rounds rounds = new Rounds(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(),
-                    new LinkedHashMap<>());
-            for (String[] row : Files.exists(file) ? rows(file, columns) : List.<String[]>of()) {
-                rounds.values().computeIfAbsent(row[1], k -> new TreeMap<>())
-                        .put(Integer.parseInt(row[0]), Double.parseDouble(row[2]));
-                rounds.errors().merge(row[1], Long.parseLong(row[3]), Long::sum);
-                if (columns > 4) {
-                    rounds.cpu().computeIfAbsent(row[1], k -> new ArrayList<>()).add(Double.parseDouble(row[4]));
-                }
-                if (columns > 5) {
-                    rounds.user().computeIfAbsent(row[1], k -> new ArrayList<>()).add(Double.parseDouble(row[5]));
-                }
-            }
-            return rounds;
-        }
-
-        double medianCpu(String server) {
-            List<Double> values = cpu.get(server);
-            return values == null ? Double.NaN : median(values);
-        }
-
-        double medianUser(String server) {
-            List<Double> values = user.get(server);
-            return values == null ? Double.NaN : median(values);
-        }
-    }
-
     private static void roundsSection(StringBuilder md, String title, Rounds data, String unit, List<Pair> pairs,
                                       String chartFile) {
         Map<String, TreeMap<Integer, Double>> rps = data.values();
@@ -207,7 +186,7 @@ public final class Report {
                 Double v = e.getValue().get(r);
                 md.append(' ').append(v == null ? "-" : format(v, 0)).append(" |");
             }
-            md.append(" **").append(format(median(e.getValue().values()), 0)).append("** | ")
+            md.append(" **").append(format(Rounds.median(e.getValue().values()), 0)).append("** | ")
                     .append(data.errors().get(e.getKey())).append(" |");
             if (cpu) {
                 md.append(' ').append(format(data.medianCpu(e.getKey()), 2)).append(" |");
@@ -236,7 +215,7 @@ public final class Report {
             for (int i = 0; i < ratios.size(); i++) {
                 md.append(i == 0 ? "" : ", ").append(format(ratios.get(i), 2));
             }
-            md.append(" | **").append(format(median(ratios), 2)).append("** | ")
+            md.append(" | **").append(format(Rounds.median(ratios), 2)).append("** | ")
                     .append(p.target() > 0 ? "≥ " + format(p.target(), 1) : "").append(" |\n");
         }
         if (cpu) {
@@ -296,7 +275,7 @@ public final class Report {
         List<String> servers = new ArrayList<>(rps.keySet());
         List<Double> medians = new ArrayList<>();
         for (String s : servers) {
-            medians.add(median(rps.get(s).values()));
+            medians.add(Rounds.median(rps.get(s).values()));
         }
         CategoryChart chart = styled(new CategoryChartBuilder().width(1000).height(520)
                 .title(what + ": median bar, one marker per round (higher is better)")
@@ -354,34 +333,7 @@ public final class Report {
         }
     }
 
-    private static List<String[]> rows(Path file, int columns) throws IOException {
-        List<String[]> rows = new ArrayList<>();
-        int lineNumber = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            lineNumber++;
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            String[] row = line.split("\t");
-            if (row.length != columns) {
-                throw new IllegalArgumentException(file + ":" + lineNumber + " has " + row.length
-                        + " columns; expected " + columns + ": '" + line + "'");
-            }
-            rows.add(row);
-        }
-        return rows;
-    }
-
-    static double median(java.util.Collection<Double> values) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-
-    private static String format(double value, int decimals) {
+    static String format(double value, int decimals) {
         return String.format(Locale.ROOT, "%,." + decimals + "f", value);
     }
 

@@ -3,10 +3,8 @@ package io.usockets.bench.servers;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import io.usockets.ssl.Certificates;
 
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -17,15 +15,16 @@ import java.util.concurrent.CountDownLatch;
  * {@code java -cp benchmarks.jar io.usockets.bench.servers.HelloServers NAME [--host H] [--port P]
  * [--cert F --key F] [--response-size N]}. It prints {@code Listening on port N} once it accepts connections and
  * serves until SIGTERM or SIGINT. {@code --response-size N} answers every request with a body of N bytes (0 to
- * 16 MiB, made once at start) instead of the hello page. The TLS server ({@code netty-epoll-tls}) uses the PEM
- * certificate chain and PKCS#8 key given, or without them a self-signed certificate for localhost and 127.0.0.1
- * generated at start.
+ * 16 MiB, made once at start) instead of the hello page. The TLS servers ({@code netty-epoll-tls}, Netty's
+ * {@code SslHandler} on tcnative, and {@code vertx-net-tls}, a Vert.x NetServer with its OpenSSL engine options) use
+ * the PEM certificate chain and PKCS#8 key given, or without them a self-signed certificate for localhost and
+ * 127.0.0.1 generated at start.
  */
 public final class HelloServers {
 
     /** The server names, as run.sh uses them. */
     public static final List<String> NAMES = List.of("netty-epoll", "netty-nio", "vertx-net", "vertx-http", "jdk-nio",
-            "netty-epoll-tls");
+            "netty-epoll-tls", "vertx-net-tls");
 
     private HelloServers() {
     }
@@ -43,35 +42,25 @@ public final class HelloServers {
     static HelloServer create(String name, String certFile, String keyFile, HelloResponse answer) throws Exception {
         return switch (name) {
             case "netty-epoll-tls" -> new NettyHelloServer(true, nettyTls(certFile, keyFile), answer);
+            case "vertx-net-tls" -> new VertxHelloServer(false, ServerPem.of(certFile, keyFile), answer);
             case "netty-epoll" -> new NettyHelloServer(true, null, answer);
             case "netty-nio" -> new NettyHelloServer(false, null, answer);
-            case "vertx-net" -> new VertxHelloServer(false, answer);
-            case "vertx-http" -> new VertxHelloServer(true, answer);
+            case "vertx-net" -> new VertxHelloServer(false, null, answer);
+            case "vertx-http" -> new VertxHelloServer(true, null, answer);
             case "jdk-nio" -> new JdkNioHelloServer(answer);
             default -> throw new IllegalArgumentException("unknown server '" + name + "'; expected one of " + NAMES);
         };
     }
 
     /**
-     * A Netty server context on tcnative's BoringSSL ({@link SslProvider#OPENSSL}); with null files, a fresh
-     * self-signed certificate. One of the two files without the other is an IllegalArgumentException.
+     * A Netty server context on tcnative's BoringSSL ({@link SslProvider#OPENSSL}) with the PEM files, or with null
+     * files a fresh self-signed certificate. One of the two files without the other is an IllegalArgumentException.
      */
     static SslContext nettyTls(String certFile, String keyFile) throws Exception {
-        if ((certFile == null) != (keyFile == null)) {
-            throw new IllegalArgumentException("--cert and --key go together; got --cert " + certFile + " and --key "
-                    + keyFile);
+        ServerPem pem = ServerPem.of(certFile, keyFile);
+        try (InputStream cert = pemStream(pem.certificateChain()); InputStream key = pemStream(pem.privateKey())) {
+            return SslContextBuilder.forServer(cert, key).sslProvider(SslProvider.OPENSSL).build();
         }
-        SslContextBuilder builder;
-        if (certFile != null) {
-            builder = SslContextBuilder.forServer(new File(certFile), new File(keyFile));
-        } else {
-            Certificates.Issued selfSigned = Certificates.selfSigned("localhost", "localhost", "127.0.0.1");
-            try (InputStream cert = pemStream(selfSigned.certificatePem());
-                 InputStream key = pemStream(selfSigned.privateKeyPem())) {
-                builder = SslContextBuilder.forServer(cert, key);
-            }
-        }
-        return builder.sslProvider(SslProvider.OPENSSL).build();
     }
 
     private static InputStream pemStream(String pem) {

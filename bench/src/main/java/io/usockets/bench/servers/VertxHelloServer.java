@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,17 +18,27 @@ import java.util.concurrent.TimeoutException;
  * The toy protocol on Vert.x 5 with one event loop and its native transport when it loads: either a
  * {@code NetServer} whose sockets count the request ends in each data chunk and write a preallocated buffer holding
  * that many responses, or an {@code HttpServer} that ends every request with the same page (Vert.x then writes its
- * own status line and {@code content-length} header, and answers pipelined requests in order).
+ * own status line and {@code content-length} header, and answers pipelined requests in order). The NetServer can
+ * speak TLS: with a certificate it is Vert.x's TLS on its OpenSSL engine (tcnative's BoringSSL, as the Netty TLS
+ * server and our ssl module use), which is what a Vert.x user who cares for speed configures.
  */
 final class VertxHelloServer implements HelloServer {
 
     private final boolean http;
+    private final ServerPem tls;
     private final HelloResponse answer;
     private Vertx vertx;
 
-    /** A Vert.x HTTP server, or a NetServer speaking the toy protocol, answering with {@code answer}. */
-    VertxHelloServer(boolean http, HelloResponse answer) {
+    /**
+     * A Vert.x HTTP server, or a NetServer speaking the toy protocol, answering with {@code answer}; over TLS with
+     * {@code tls} when it is not null (the NetServer only).
+     */
+    VertxHelloServer(boolean http, ServerPem tls, HelloResponse answer) {
+        if (http && tls != null) {
+            throw new IllegalArgumentException("the Vert.x HTTP comparison server is plain only");
+        }
         this.http = http;
+        this.tls = tls;
         this.answer = answer;
     }
 
@@ -47,7 +59,12 @@ final class VertxHelloServer implements HelloServer {
         for (int n = 1; n <= copies; n++) {
             answers[n] = Buffer.buffer(answer.repeated(n));
         }
-        NetServer server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true).setAcceptBacklog(4096));
+        NetServerOptions options = new NetServerOptions().setTcpNoDelay(true).setAcceptBacklog(4096);
+        if (tls != null) {
+            options.setSsl(true).setSslEngineOptions(new OpenSSLEngineOptions()).setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(tls.certificateChain())).setKeyValue(Buffer.buffer(tls.privateKey())));
+        }
+        NetServer server = vertx.createNetServer(options);
         server.connectHandler(socket -> {
             RequestEnds ends = new RequestEnds();
             socket.handler(chunk -> {

@@ -105,6 +105,34 @@ class ReportTest {
     }
 
     @Test
+    void writesTheSendSizeSweepPerSizeWithRatiosAgainstTheBestPeerAndCharts(@TempDir Path dir) throws Exception {
+        String header = "# size\tround\tserver\trequests_per_second\terrors\tserver_cpu_us_per_request"
+                + "\tserver_user_us_per_request";
+        Files.writeString(dir.resolve("sizes.tsv"), String.join("\n", header,
+                "16\t1\tusockets-native\t100000\t0\t5.0\t1.0", "16\t1\tnode-net\t50000\t0\t20.0\t10.0",
+                "16\t1\tnetty-epoll\t80000\t0\t10.0\t3.0",
+                "16\t2\tusockets-native\t120000\t0\t7.0\t1.0", "16\t2\tnode-net\t60000\t0\t20.0\t10.0",
+                "16\t2\tnetty-epoll\t80000\t0\t14.0\t3.0",
+                "524288\t1\tusockets-native\t4000\t0\t200.0\t20.0", "524288\t1\tnode-net\t3000\t0\t300.0\t50.0",
+                "524288\t1\tnetty-epoll\t5000\t0\t200.0\t30.0", ""));
+        Files.writeString(dir.resolve("tls-sizes.tsv"), String.join("\n", header,
+                "1024\t1\tusockets-native-tls\t50000\t0\t12.0\t4.0", "1024\t1\tnode-tls\t20000\t0\t40.0\t20.0",
+                ""));
+        Report.main(new String[] {dir.toString()});
+
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("| server | 16 B | 512 KiB |"), md);
+        assertTrue(md.contains("| usockets-native | 110,000 | 4,000 |"), md);
+        assertTrue(md.contains("| node-net | 20.00 (10.00) | 300.00 (50.00) |"), md);
+        // 16 B: 110 000 / 80 000 (netty-epoll is the best peer); node's CPU 20 / 6, netty's 12 / 6.
+        assertTrue(md.contains("| 16 B | **1.38** (netty-epoll) | 3.33 | 2.00 |"), md);
+        assertTrue(md.contains("| 512 KiB | **0.80** (netty-epoll) | 1.50 | 1.00 |"), md);
+        assertTrue(md.contains("| 1 KiB | **2.50** (node-tls) | 3.33 |"), md);
+        assertPngs(dir, "sizes-requests-per-second.png", "sizes-cpu-per-request.png",
+                "tls-sizes-requests-per-second.png", "tls-sizes-cpu-per-request.png");
+    }
+
+    @Test
     void malformedRowNamesFileAndLine(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("throughput.tsv"), "1\tusockets-nio\t300\t0\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -114,7 +142,7 @@ class ReportTest {
 
     @Test
     void medianOfEvenCountIsTheMeanOfTheMiddleTwo() {
-        assertEquals(2.5, Report.median(List.of(4.0, 1.0, 2.0, 3.0)));
-        assertEquals(Double.NaN, Report.median(List.of()));
+        assertEquals(2.5, Rounds.median(List.of(4.0, 1.0, 2.0, 3.0)));
+        assertEquals(Double.NaN, Rounds.median(List.of()));
     }
 }

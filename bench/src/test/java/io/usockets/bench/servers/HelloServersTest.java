@@ -59,28 +59,31 @@ class HelloServersTest {
         }
     }
 
-    @Test
-    void nettyTlsServerAnswersTheExamplesBytesOverTls() throws Exception {
-        try (HelloServer server = HelloServers.create("netty-epoll-tls")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"netty-epoll-tls", "vertx-net-tls"})
+    void tlsServersAnswerTheExamplesBytesOverTls(String name) throws Exception {
+        try (HelloServer server = HelloServers.create(name)) {
             int port = server.start("127.0.0.1", 0);
             assertArrayEquals(HelloResponse.HELLO.bytes(), Http.getTls(port));
             assertArrayEquals(HelloResponse.HELLO.bytes(), Http.getTls(port), "a second TLS connection");
         }
     }
 
-    @Test
-    void nettyTlsServerRefusesPlaintext() throws Exception {
-        try (HelloServer server = HelloServers.create("netty-epoll-tls")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"netty-epoll-tls", "vertx-net-tls"})
+    void tlsServersRefusePlaintext(String name) throws Exception {
+        try (HelloServer server = HelloServers.create(name)) {
             int port = server.start("127.0.0.1", 0);
             assertThrows(java.io.IOException.class, () -> Http.get(port),
                     "a plaintext GET on the TLS port must not get the page");
         }
     }
 
-    @Test
-    void nettyTlsNeedsBothFiles() {
+    @ParameterizedTest
+    @ValueSource(strings = {"netty-epoll-tls", "vertx-net-tls"})
+    void tlsServersNeedBothFiles(String name) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> HelloServers.create("netty-epoll-tls", "cert.pem", null, HelloResponse.HELLO));
+                () -> HelloServers.create(name, "cert.pem", null, HelloResponse.HELLO));
         assertTrue(e.getMessage().contains("--cert and --key go together"), e.getMessage());
     }
 
@@ -100,7 +103,8 @@ class HelloServersTest {
      * a request end split across two writes. (Without this a pipelining client such as wrk's would stall.)
      */
     @ParameterizedTest
-    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls", "vertx-http"})
+    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls", "vertx-net-tls",
+            "vertx-http"})
     void everyPipelinedRequestGetsOneAnswer(String name) throws Exception {
         try (HelloServer server = HelloServers.create(name)) {
             int port = server.start("127.0.0.1", 0);
@@ -172,7 +176,8 @@ class HelloServersTest {
      * copies it keeps (10 at 100 000 bytes), so answers take several writes and short ones.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls", "vertx-http"})
+    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls", "vertx-net-tls",
+            "vertx-http"})
     void everyServerAnswersWithABodyOfTheResponseSize(String name) throws Exception {
         HelloResponse answer = HelloResponse.of(100_000);
         try (HelloServer server = HelloServers.create(name, null, null, answer)) {
