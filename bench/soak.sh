@@ -46,6 +46,7 @@ done
 command -v jcmd >/dev/null || die "jcmd is missing; run with a full JDK"
 mkdir -p "$OUT"
 rm -f "$OUT"/soak-*.png
+LOGS=$(mktemp -d /tmp/usockets-soak.XXXXXX)
 
 if [ -z "$SERVERS" ]; then
   probe=$(java -jar "$JAR" http-server --port 0 --backend no-such-backend 2>&1 || true)
@@ -60,12 +61,13 @@ cleanup() {
   [ -n "$CLIENT_PID" ] && kill "$CLIENT_PID" 2>/dev/null
   for name in "${!PID[@]}"; do kill "${PID[$name]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -rf "$LOGS"
 }
 trap cleanup EXIT
 
 # Starts the example for NAME (a backend, with -tls for --ssl) and waits for its port line (at most 60 s).
 start_server() {
-  local name=$1 ssl=() log=$OUT/server-$1.out
+  local name=$1 ssl=() log=$LOGS/server-$1.out
   [ "${name%-tls}" != "$name" ] && ssl=(--ssl)
   java -Xms256m -Xmx256m -XX:NativeMemoryTracking=summary -jar "$JAR" http-server --host 127.0.0.1 --port 0 \
     --backend "${name%-tls}" "${ssl[@]}" >"$log" 2>"$log.err" &
@@ -116,7 +118,7 @@ for minute in $(seq 1 "$MINUTES"); do
   # Sample at the end of each minute of load, measured from the start (a slow sample does not shift the rest).
   sleep $(( start + minute * 60 - $(date +%s) > 0 ? start + minute * 60 - $(date +%s) : 0 ))
   for name in $SERVERS; do
-    kill -0 "${PID[$name]}" 2>/dev/null || die "$name died in minute $minute: $(tail -5 "$OUT/server-$name.out.err")"
+    kill -0 "${PID[$name]}" 2>/dev/null || die "$name died in minute $minute: $(tail -5 "$LOGS/server-$name.out.err")"
     read -r heap rss fds nmt other < <(sample "${PID[$name]}")
     echo -e "$minute\t$name\t$heap\t$rss\t$fds\t$nmt\t$other" >>"$OUT/samples.tsv"
   done
