@@ -21,7 +21,9 @@ import java.nio.ByteOrder;
  * The datagram operations on raw descriptors ({@link UdpDescriptor}), for the native and vertx-epoll backends and any
  * other eventing over {@link DescriptorSocketOps}.
  *
- * <p><b>Batched</b> (the normal case): one {@code recvmmsg} reads up to a buffer's slot count, one {@code sendmmsg}
+ * <p><b>Batched</b> (the normal case): {@code recvmmsg} reads up to a buffer's slot count (first asking for about twice
+ * the last receive's count, since Netty's JNI prepares every packet it is given, then for the rest when that came
+ * back full), one {@code sendmmsg}
  * sends a run of slots, through {@link DatagramAccess}. Each buffer gets, on first use, its Netty packets and an iovec
  * per slot for receiving ({@code slot size + 1} bytes, to detect truncation) and one per slot for sending (the slot's
  * length), all in its {@link DatagramBuffer#attachment}; nothing is allocated per datagram. {@code sendmmsg} stops at
@@ -39,8 +41,14 @@ final class DescriptorDatagramOps implements DatagramOps {
     /** The system property that forces one datagram per call ({@code single}); read when a loop is created. */
     static final String MODE_PROPERTY = "usockets.native.datagrams";
 
+    /** The fewest datagrams a receive's first recvmmsg asks for. */
+    private static final int MIN_BATCH = 8;
+
     private final DescriptorSocketOps sockets;
     private final boolean batched;
+    /** An error met after some datagrams were read, and its socket: reported by that socket's next receive. */
+    private UdpDescriptor pendingErrorSocket;
+    private int pendingErrno;
 
     /** A buffer's native state for this instance: Netty packets and iovecs. */
     private static final class Batch {
@@ -53,6 +61,8 @@ final class DescriptorDatagramOps implements DatagramOps {
         final long iovAddress;
         /** How many receive packets the last recvmmsg overwrote (their iovec count must be reset). */
         int dirty;
+        /** How many datagrams the first recvmmsg of a receive asks for: twice the last receive's, at least 8. */
+        int expected = MIN_BATCH;
 
         Batch(DescriptorDatagramOps owner, DatagramBuffer buffer) {
             this.owner = owner;
@@ -138,21 +148,45 @@ final class DescriptorDatagramOps implements DatagramOps {
         for (int i = 0; i < b.dirty; i++) {
             DatagramAccess.setIovec(packets[i], b.iovAddress + 16L * i, 1);
         }
-        int n = DatagramAccess.recvmmsg(socket.intValue(), socket.isIpv6(), packets, 0, buffer.slots);
-        if (n < 0) {
-            b.dirty = 0;
-            if (n == Errors.ERRNO_EAGAIN_NEGATIVE || n == Errors.ERRNO_EWOULDBLOCK_NEGATIVE) {
-                return 0;
+        b.dirty = 0;
+        if (pendingErrorSocket == socket) {
+            pendingErrorSocket = null;
+            throw error("recvmmsg", pendingErrno);
+        }
+        int fd = socket.intValue();
+        boolean ipv6 = socket.isIpv6();
+        // Netty's JNI prepares every packet it is given, so ask for about twice the last batch first, and for the rest
+        // of the buffer only when that came back full.
+        int want = Math.min(buffer.slots, b.expected);
+        int n = 0;
+        while (n < buffer.slots) {
+            int got = DatagramAccess.recvmmsg(fd, ipv6, packets, n, want);
+            if (got < 0) {
+                if (got == Errors.ERRNO_EAGAIN_NEGATIVE || got == Errors.ERRNO_EWOULDBLOCK_NEGATIVE) {
+                    break;
+                }
+                if (n > 0) {
+                    // Deliver what was read first; the error comes with this socket's next receive.
+                    pendingErrorSocket = socket;
+                    pendingErrno = got;
+                    break;
+                }
+                throw error("recvmmsg", got);
             }
-            throw error("recvmmsg", n);
+            for (int i = n; i < n + got; i++) {
+                Object packet = packets[i];
+                buffer.received(i, DatagramAccess.received(packet));
+                buffer.setPeerBytes(i, b.senderAddresses[i], 0, DatagramAccess.senderAddressLength(packet),
+                        DatagramAccess.senderPort(packet));
+            }
+            n += got;
+            b.dirty = n;
+            if (got < want) {
+                break;
+            }
+            want = buffer.slots - n;
         }
-        b.dirty = n;
-        for (int i = 0; i < n; i++) {
-            Object packet = packets[i];
-            buffer.received(i, DatagramAccess.received(packet));
-            buffer.setPeerBytes(i, b.senderAddresses[i], 0, DatagramAccess.senderAddressLength(packet),
-                    DatagramAccess.senderPort(packet));
-        }
+        b.expected = Math.max(MIN_BATCH, 2 * n);
         return n;
     }
 
