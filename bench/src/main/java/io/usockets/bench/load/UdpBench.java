@@ -227,7 +227,7 @@ public final class UdpBench {
         }
     }
 
-    private static void write(List<Result> results, Path out, int rounds, int duration, int warmup,
+    static void write(List<Result> results, Path out, int rounds, int duration, int warmup,
             String clientBackend) throws IOException {
         StringBuilder tsv = new StringBuilder("# round\tserver\tdatagrams_per_s\tserver_cpu_us_per_datagram"
                 + "\tbytes_allocated_per_datagram\n");

@@ -44,22 +44,21 @@ public final class UdpServers {
     private UdpServers() {
     }
 
+    /**
+     * A running server: its bound port, and how to stop it.
+     *
+     * @param port the bound port
+     * @param stop stops the server and releases its threads
+     */
+    public record Started(int port, AutoCloseable stop) {
+    }
+
     /** Starts the server named by {@code args[0]} on port {@code args[1]} and answers stats requests until EOF. */
     public static void main(String[] args) throws Exception {
-        String kind = args[0];
-        int port = Integer.parseInt(args[1]);
-        AutoCloseable server;
-        if (kind.startsWith("usockets-")) {
-            server = usockets(kind.substring("usockets-".length()), port);
-        } else if (kind.equals("netty-epoll")) {
-            server = netty(port);
-        } else if (kind.equals("vertx")) {
-            server = vertx(port);
-        } else {
-            throw new IllegalArgumentException("unknown UDP server " + kind
-                    + "; expected usockets-BACKEND, netty-epoll or vertx");
-        }
+        Started started = start(args[0], Integer.parseInt(args[1]));
+        System.out.println("Listening on port " + started.port());
         System.out.flush();
+        AutoCloseable server = started.stop();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
         String line;
         while ((line = in.readLine()) != null) {
@@ -69,6 +68,26 @@ public final class UdpServers {
             }
         }
         server.close();
+    }
+
+    /**
+     * Starts one server in this process.
+     *
+     * @param kind {@code usockets-BACKEND}, {@code netty-epoll} or {@code vertx}
+     * @param port the port, 0 for any free one
+     * @return the running server
+     * @throws Exception when it cannot start
+     */
+    public static Started start(String kind, int port) throws Exception {
+        if (kind.startsWith("usockets-")) {
+            return usockets(kind.substring("usockets-".length()), port);
+        } else if (kind.equals("netty-epoll")) {
+            return netty(port);
+        } else if (kind.equals("vertx")) {
+            return vertx(port);
+        }
+        throw new IllegalArgumentException("unknown UDP server " + kind
+                + "; expected usockets-BACKEND, netty-epoll or vertx");
     }
 
     /** Bytes allocated so far by every live thread. */
@@ -81,14 +100,14 @@ public final class UdpServers {
         return total;
     }
 
-    private static AutoCloseable usockets(String backend, int port) throws Exception {
+    private static Started usockets(String backend, int port) throws Exception {
         java.util.concurrent.CompletableFuture<Loop> created = new java.util.concurrent.CompletableFuture<>();
+        int[] bound = {-1};
         Thread thread = new Thread(() -> {
             try {
                 Loop loop = Loop.create(LoopOptions.builder().backend(backend).build());
-                int bound = loop.<Void>createUdpSocket("127.0.0.1", port, UdpPacketBuffer.create(),
+                bound[0] = loop.<Void>createUdpSocket("127.0.0.1", port, UdpPacketBuffer.create(),
                         (s, buffer, n) -> s.send(buffer, n), null).boundPort();
-                System.out.println("Listening on port " + bound);
                 created.complete(loop);
                 loop.run();
             } catch (RuntimeException | Error e) {
@@ -98,13 +117,13 @@ public final class UdpServers {
         thread.setDaemon(true);
         thread.start();
         Loop loop = created.get();
-        return () -> {
+        return new Started(bound[0], () -> {
             loop.defer(loop::free);
             thread.join(10_000);
-        };
+        });
     }
 
-    private static AutoCloseable netty(int port) throws InterruptedException {
+    private static Started netty(int port) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         Channel channel = new Bootstrap().group(group)
                 .channel(EpollDatagramChannel.class)
@@ -122,20 +141,19 @@ public final class UdpServers {
                     }
                 })
                 .bind("127.0.0.1", port).sync().channel();
-        System.out.println("Listening on port " + ((java.net.InetSocketAddress) channel.localAddress()).getPort());
-        return () -> {
+        return new Started(((java.net.InetSocketAddress) channel.localAddress()).getPort(), () -> {
             channel.close().sync();
             group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
-        };
+        });
     }
 
-    private static AutoCloseable vertx(int port) throws Exception {
+    private static Started vertx(int port) throws Exception {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
         DatagramSocket socket = vertx.createDatagramSocket();
         socket.handler(packet -> socket.send(packet.data(), packet.sender().port(), packet.sender().host()));
         socket.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
         System.out.println("vertx native transport: " + vertx.isNativeTransportEnabled());
-        System.out.println("Listening on port " + socket.localAddress().port());
-        return () -> vertx.close().toCompletionStage().toCompletableFuture().get();
+        return new Started(socket.localAddress().port(),
+                () -> vertx.close().toCompletionStage().toCompletableFuture().get());
     }
 }
