@@ -4,7 +4,8 @@
  * <p>On the module path the JVM needs {@code --add-modules io.netty.transport.epoll.linux.x86_64} (Netty's native
  * library), and the raw epoll_wait needs {@code --add-opens
  * io.netty.transport.classes.epoll/io.netty.channel.epoll=io.usockets.backend.natives}; without the latter each loop
- * runs on Netty's EpollIoHandler instead, with a logged warning naming that line.
+ * runs on Netty's EpollIoHandler instead, with a logged warning naming that line, and UDP sends and receives one
+ * datagram per call instead of with recvmmsg/sendmmsg (the same line opens those too).
  */
 module io.usockets.backend.natives {
     requires io.usockets.core;

@@ -87,6 +87,41 @@ public interface Loop {
      */
     <E> Poll<E> createPoll(boolean fallthrough);
 
+    /**
+     * Creates a UDP socket bound to {@code host} and {@code port} with an exclusive port (us_create_udp_socket).
+     *
+     * @param <E>     type of the socket's user extension
+     * @param host    an IP literal or name to bind to, or null for all interfaces (dual-stack)
+     * @param port    0 to 65535; 0 picks a free port, see {@link UdpSocket#boundPort()}
+     * @param buffer  the buffer the loop reads datagrams into before calling {@link UdpHandler#onData}
+     * @param handler the data, drain and error callbacks
+     * @param ext     the user extension, or null
+     * @return the socket, watched for datagrams
+     * @throws IllegalArgumentException      if the port is out of range or an argument is null
+     * @throws java.io.UncheckedIOException if the address cannot be bound (the port is busy)
+     */
+    default <E> UdpSocket<E> createUdpSocket(String host, int port, UdpPacketBuffer buffer, UdpHandler<E> handler,
+            E ext) {
+        return createUdpSocket(host, port, buffer, handler, ext, UdpOptions.DEFAULT);
+    }
+
+    /**
+     * Creates a UDP socket with options: {@link UdpOptions#REUSE_PORT} lets several sockets share the port.
+     *
+     * @param <E>     type of the socket's user extension
+     * @param host    an IP literal or name to bind to, or null for all interfaces (dual-stack)
+     * @param port    0 to 65535; 0 picks a free port
+     * @param buffer  the buffer the loop reads datagrams into
+     * @param handler the data, drain and error callbacks
+     * @param ext     the user extension, or null
+     * @param options exclusive or shared port
+     * @return the socket, watched for datagrams
+     * @throws IllegalArgumentException      if the port is out of range or an argument is null
+     * @throws java.io.UncheckedIOException if the address cannot be bound
+     */
+    <E> UdpSocket<E> createUdpSocket(String host, int port, UdpPacketBuffer buffer, UdpHandler<E> handler, E ext,
+            UdpOptions options);
+
     /** Blocks, driving the loop, until no non-fallthrough poll remains or the loop is freed (us_loop_run). */
     void run();
 

@@ -25,4 +25,13 @@ public interface LoopFactory {
      * @return the backend names
      */
     List<String> availableBackends();
+
+    /**
+     * Creates a packet buffer for UDP sockets.
+     *
+     * @param slots    the slot count
+     * @param slotSize the bytes per slot
+     * @return the new buffer
+     */
+    io.usockets.UdpPacketBuffer createPacketBuffer(int slots, int slotSize);
 }

@@ -11,6 +11,11 @@ import io.usockets.Socket;
 import io.usockets.SocketContext;
 import io.usockets.SocketContextOptions;
 import io.usockets.Timer;
+import io.usockets.UdpHandler;
+import io.usockets.UdpOptions;
+import io.usockets.UdpPacketBuffer;
+import io.usockets.UdpSocket;
+import io.usockets.core.spi.DatagramOps;
 import io.usockets.core.spi.Eventing;
 import io.usockets.core.spi.LoopCore;
 import io.usockets.core.spi.SocketOps;
@@ -250,6 +255,23 @@ public final class CoreLoop implements Loop {
     public <E> Poll<E> createPoll(boolean fallthrough) {
         checkUsable();
         return new CoreUserPoll<>(this, fallthrough);
+    }
+
+    @Override
+    public <E> UdpSocket<E> createUdpSocket(String host, int port, UdpPacketBuffer buffer, UdpHandler<E> handler, E ext,
+            UdpOptions udpOptions) {
+        return createUdpSocket(host, port, buffer, handler, ext, udpOptions, null);
+    }
+
+    /**
+     * Creates a UDP socket whose datagrams go through {@code datagramOps} instead of the loop's own (null: the loop's);
+     * tests use it to stand in a kernel answer loopback never gives (a full send buffer).
+     */
+    <E> UdpSocket<E> createUdpSocket(String host, int port, UdpPacketBuffer buffer, UdpHandler<E> handler, E ext,
+            UdpOptions udpOptions, DatagramOps datagramOps) {
+        checkUsable();
+        return new CoreUdpSocket<>(this, datagramOps != null ? datagramOps : ops.datagramOps(), host, port, buffer,
+                handler, ext, udpOptions);
     }
 
     @Override
@@ -653,6 +675,8 @@ public final class CoreLoop implements Loop {
         LOG.log(System.Logger.Level.WARNING, "a callback on " + source + " threw; closing it", error);
         if (source instanceof Socket<?> s && !s.isClosed()) {
             s.close(CloseCode.CALLBACK_FAILED, error);
+        } else if (source instanceof UdpSocket<?> u) {
+            u.close();
         }
     }
 
@@ -688,6 +712,9 @@ public final class CoreLoop implements Loop {
         }
         compactTimers();
         CoreUserPoll.freeAll(this);
+        while (udpSockets != null) {
+            udpSockets.close();
+        }
         deferred.clear();
         eventing.close();
         freed = true;
@@ -697,6 +724,30 @@ public final class CoreLoop implements Loop {
 
     /** User polls alive, so free() can release them; a small intrusive list. */
     CoreUserPoll<?> userPolls;
+
+    /** UDP sockets open, so free() can close them; a small intrusive list. */
+    private CoreUdpSocket<?> udpSockets;
+
+    void linkUdp(CoreUdpSocket<?> s) {
+        s.next = udpSockets;
+        if (udpSockets != null) {
+            udpSockets.prev = s;
+        }
+        udpSockets = s;
+    }
+
+    void unlinkUdp(CoreUdpSocket<?> s) {
+        if (s.prev != null) {
+            s.prev.next = s.next;
+        } else if (udpSockets == s) {
+            udpSockets = s.next;
+        }
+        if (s.next != null) {
+            s.next.prev = s.prev;
+        }
+        s.prev = null;
+        s.next = null;
+    }
 
     // ---------------------------------------------------------------- the steps an eventing calls
 

@@ -2,6 +2,8 @@ package io.usockets.core;
 
 import io.usockets.Loop;
 import io.usockets.LoopOptions;
+import io.usockets.UdpPacketBuffer;
+import io.usockets.core.spi.DatagramBuffer;
 import io.usockets.internal.LoopFactory;
 
 import java.io.IOException;
@@ -26,6 +28,11 @@ public final class CoreLoopFactory implements LoopFactory {
         } catch (IOException e) {
             throw new UncheckedIOException("the " + backend.name() + " backend could not create a loop", e);
         }
+    }
+
+    @Override
+    public UdpPacketBuffer createPacketBuffer(int slots, int slotSize) {
+        return new DatagramBuffer(slots, slotSize);
     }
 
     @Override

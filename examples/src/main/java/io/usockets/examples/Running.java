@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * listens it prints one {@code Listening on port N} line. {@link #stop()} frees every loop and joins its thread; a
  * second stop does nothing. The threads are daemons, so a forgotten server never keeps a JVM alive.
  *
- * <p>Each loop counts the connections it accepted (in its listen context's {@code onPreOpen}, one counter per loop,
- * written by that loop only): {@link #acceptedPerLoop()}, which the tests read to see every loop serving.
+ * <p>Each loop counts the connections it accepted (in its listen context's {@code onPreOpen}; a UDP example counts
+ * datagrams), one counter per loop, written by that loop only: {@link #acceptedPerLoop()}, which the tests read to
+ * see every loop serving.
  */
 public final class Running implements AutoCloseable {
 
@@ -57,6 +58,31 @@ public final class Running implements AutoCloseable {
         // Made once, on the caller's thread: a TLS request fails before any thread starts, and every loop presents
         // the same certificate (each loop still builds its own TLS context from it).
         SocketContextOptions contextOptions = options.contextOptions();
+        return startBound(name, options, out, (loop, port, count) -> {
+            ListenSocket listenSocket = listener.listen(loop, contextOptions, port);
+            listenSocket.context().onPreOpen((context, handle) -> {
+                count.incrementAndGet();
+                return handle;
+            });
+            return listenSocket.port();
+        });
+    }
+
+    /** Binds an example on one loop: called on the loop's thread, returns the port it got. */
+    @FunctionalInterface
+    interface Binder {
+        /**
+         * Sets the example up on {@code loop} and binds {@code port} (0: any free port); {@code count} is the loop's
+         * counter of what it serves (connections, datagrams). Returns the bound port.
+         */
+        int bind(Loop loop, int port, AtomicLong count);
+    }
+
+    /**
+     * Starts an example on {@code --threads} loops with a binder of any kind (a listen socket, a UDP socket): loop 0
+     * binds {@code --port}, the others the port it got; then prints {@code Listening on port N} to {@code out} once.
+     */
+    static Running startBound(String name, ExampleOptions options, PrintStream out, Binder binder) {
         int loops = options.threads();
         AtomicLong[] accepted = new AtomicLong[loops];
         int[] port = {options.port()};
@@ -67,15 +93,10 @@ public final class Running implements AutoCloseable {
             return t;
         };
         LoopGroup group = LoopGroup.start(loops, options.loopOptions(), threads, (loop, index) -> {
-            // Loop 0 binds --port (0: any free port); the others reuse the port it got.
-            ListenSocket listenSocket = listener.listen(loop, contextOptions, port[0]);
             AtomicLong count = new AtomicLong();
             accepted[index] = count;
-            listenSocket.context().onPreOpen((context, handle) -> {
-                count.incrementAndGet();
-                return handle;
-            });
-            port[0] = listenSocket.port();
+            // Loop 0 binds --port (0: any free port); the others reuse the port it got.
+            port[0] = binder.bind(loop, port[0], count);
         });
         out.println("Listening on port " + port[0]);
         out.flush();
@@ -102,7 +123,7 @@ public final class Running implements AutoCloseable {
         return group.size();
     }
 
-    /** The connections each loop has accepted so far, by loop index. */
+    /** What each loop has served so far (connections accepted; datagrams for UDP), by loop index. */
     public long[] acceptedPerLoop() {
         long[] counts = new long[accepted.length];
         for (int i = 0; i < counts.length; i++) {
@@ -151,7 +172,7 @@ public final class Running implements AutoCloseable {
                 err.println(e.getMessage());
             }
             if (accepted.length > 1) {
-                err.println(name + ": connections accepted per loop: " + Arrays.toString(acceptedPerLoop()));
+                err.println(name + ": served per loop (connections, or datagrams for UDP): " + Arrays.toString(acceptedPerLoop()));
             }
             err.flush();
         }, name + "-shutdown");

@@ -54,6 +54,11 @@ public final class DescriptorSocketOps implements SocketOps {
     private ByteBuffer lastReadBuffer;
     private long lastReadAddress;
 
+    /** Whether UDP uses recvmmsg/sendmmsg (decided when the loop is created), and its operations once asked for. */
+    private final boolean batchedDatagrams;
+    private DescriptorDatagramOps datagramOps;
+    private static volatile boolean datagramFallbackLogged;
+
     /** Descriptor numbers with TCP_CORK on, one bit each. */
     private long[] corked = new long[16];
 
@@ -68,6 +73,36 @@ public final class DescriptorSocketOps implements SocketOps {
         scratchAddress = Buffer.memoryAddress(scratch);
         iov = ByteBuffer.allocateDirect(32).order(ByteOrder.nativeOrder());
         iovAddress = Buffer.memoryAddress(iov);
+        batchedDatagrams = batchedDatagrams(backendName);
+    }
+
+    /**
+     * Whether this loop's UDP sockets use recvmmsg/sendmmsg: yes unless {@link DatagramAccess} cannot reach them (logged
+     * once per process, with the reason) or {@code usockets.native.datagrams=single} asks for one datagram per call.
+     */
+    private static boolean batchedDatagrams(String backendName) {
+        if ("single".equals(System.getProperty(DescriptorDatagramOps.MODE_PROPERTY))) {
+            return false;
+        }
+        String reason = DatagramAccess.unavailableReason();
+        if (reason == null) {
+            return true;
+        }
+        if (!datagramFallbackLogged) {
+            datagramFallbackLogged = true;
+            LOG.log(System.Logger.Level.WARNING, "the " + backendName + " backend sends and receives UDP one datagram "
+                    + "per call: " + reason);
+        }
+        return false;
+    }
+
+    /** The datagram operations on descriptors, made on first use; batched as decided when the loop was created. */
+    @Override
+    public DescriptorDatagramOps datagramOps() {
+        if (datagramOps == null) {
+            datagramOps = new DescriptorDatagramOps(this, batchedDatagrams);
+        }
+        return datagramOps;
     }
 
     /**

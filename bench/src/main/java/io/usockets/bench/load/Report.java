@@ -318,7 +318,7 @@ public final class Report {
         return new Chart(chart);
     }
 
-    private static CategoryChart styled(CategoryChart chart) {
+    static CategoryChart styled(CategoryChart chart) {
         chart.getStyler().setXAxisLabelRotation(30);
         chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setYAxisDecimalPattern("#,##0");
@@ -327,7 +327,7 @@ public final class Report {
     }
 
     /** A chart ready to be written as PNG. */
-    private record Chart(CategoryChart chart) {
+    record Chart(CategoryChart chart) {
         void saveAs(Path file) throws IOException {
             BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         }

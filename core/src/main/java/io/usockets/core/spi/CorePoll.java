@@ -20,6 +20,8 @@ public abstract class CorePoll {
     public static final byte KIND_LISTEN = 2;
     /** A user poll on any handle (µSockets' POLL_TYPE_CALLBACK). */
     public static final byte KIND_CALLBACK = 3;
+    /** A UDP socket: READABLE means datagrams are waiting, WRITABLE that it can take more after a short send. */
+    public static final byte KIND_DATAGRAM = 4;
 
     /** READABLE interest or readiness (LIBUS_SOCKET_READABLE). */
     public static final int READABLE = 1;

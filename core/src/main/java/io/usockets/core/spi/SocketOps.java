@@ -159,4 +159,14 @@ public interface SocketOps {
      * @throws IOException when the channel cannot be made non-blocking
      */
     Object rawOf(NativeHandle handle) throws IOException;
+
+    /**
+     * The datagram operations that go with these socket operations (one instance per loop), for UDP sockets.
+     *
+     * @return the datagram operations
+     * @throws UnsupportedOperationException if these operations have none
+     */
+    default DatagramOps datagramOps() {
+        throw new UnsupportedOperationException(getClass().getName() + " has no datagram operations");
+    }
 }

@@ -34,6 +34,7 @@ public final class ChannelSocketOps implements SocketOps {
 
     private final String backendName;
     private final ByteBuffer[] gather = new ByteBuffer[2];
+    private ChannelDatagramOps datagramOps;
 
     /**
      * The operations of one loop of the backend named {@code backendName} (for messages).
@@ -42,6 +43,15 @@ public final class ChannelSocketOps implements SocketOps {
      */
     public ChannelSocketOps(String backendName) {
         this.backendName = backendName;
+    }
+
+    /** The datagram operations on channels, made on first use. */
+    @Override
+    public ChannelDatagramOps datagramOps() {
+        if (datagramOps == null) {
+            datagramOps = new ChannelDatagramOps(this);
+        }
+        return datagramOps;
     }
 
     @Override
