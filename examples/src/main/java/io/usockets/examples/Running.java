@@ -172,7 +172,8 @@ public final class Running implements AutoCloseable {
                 err.println(e.getMessage());
             }
             if (accepted.length > 1) {
-                err.println(name + ": served per loop (connections, or datagrams for UDP): " + Arrays.toString(acceptedPerLoop()));
+                err.println(name + ": served per loop (connections, or datagrams for UDP): "
+                        + Arrays.toString(acceptedPerLoop()));
             }
             err.flush();
         }, name + "-shutdown");

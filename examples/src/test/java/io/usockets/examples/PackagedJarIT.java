@@ -38,7 +38,8 @@ class PackagedJarIT {
      *  one loop has a probability of 2^-63. */
     private static final int CONNECTIONS = 64;
     private static final Pattern LISTENING = Pattern.compile("Listening on port (\\d+)");
-    private static final Pattern PER_LOOP = Pattern.compile("connections accepted per loop: \\[(\\d+), (\\d+)\\]");
+    private static final Pattern PER_LOOP =
+            Pattern.compile("served per loop \\(connections[^)]*\\): \\[(\\d+), (\\d+)\\]");
 
     private static Path jar() {
         Path jar = Path.of(System.getProperty("examples.jar", "target/usockets-examples.jar"));
