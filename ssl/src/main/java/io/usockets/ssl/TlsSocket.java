@@ -40,6 +40,8 @@ final class TlsSocket extends CoreSocket {
     static final byte FREE_PENDING = 4;
     /** {@link #failure} is the verifier's reason for rejecting the peer. */
     static final byte VERIFY_FAILED = 8;
+    /** onServerName was already asked about this socket's name (before its SSL existed). */
+    static final byte NAME_ASKED = 16;
 
     final TlsConfig config;
     long ssl;
