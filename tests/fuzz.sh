@@ -13,7 +13,7 @@ fi
 mkdir -p tests/target
 for target in "${targets[@]}"; do
   echo "== fuzzing $target for 60 s"
-  JAZZER_FUZZ=1 JAZZER_INSTRUMENT='io.usockets.**' nice -n 19 mvn -B -o -pl tests -am verify \
-    -Dtest="ScriptedKernelFuzzTest#$target" -Dsurefire.failIfNoSpecifiedTests=false \
-    -Djacoco.skip=true 2>&1 | tee "tests/target/fuzz-$target.log" | grep -E '^#[0-9]+|Tests run|crash|ERROR|==' || true
+  # Only the fuzzer's own surefire execution (tests/pom.xml), in a JVM of its own.
+  JAZZER_FUZZ=1 JAZZER_INSTRUMENT='io.usockets.**' nice -n 19 mvn -B -o -pl tests -am test-compile \
+    surefire:test@scripted-kernel-fuzzer -Dtest="ScriptedKernelFuzzTest#$target" -Dsurefire.failIfNoSpecifiedTests=false 2>&1 | tee "tests/target/fuzz-$target.log" | grep -E '^#[0-9]+|Tests run|crash|ERROR|==' || true
 done

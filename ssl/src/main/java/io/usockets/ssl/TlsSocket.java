@@ -114,6 +114,12 @@ final class TlsSocket extends CoreSocket {
         return (tlsFlags & CLIENT) != 0;
     }
 
+    /** A client's handshake is part of its connect: ended before it completes, it reports onConnectError. */
+    @Override
+    protected boolean opensAsClient() {
+        return isClient();
+    }
+
     /** Whether the handshake runs: TCP is open and the socket has not opened yet. */
     boolean handshaking() {
         return isOpening();

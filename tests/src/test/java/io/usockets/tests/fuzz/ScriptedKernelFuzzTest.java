@@ -12,6 +12,9 @@ import io.usockets.Timer;
 import io.usockets.ssl.Tls;
 import io.usockets.tests.tls.TlsSupport;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import java.io.UncheckedIOException;
@@ -20,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The scripted-kernel fuzzer: the loop runs on {@link ScriptedEventing} and {@link ScriptedOps}, whose every answer
@@ -55,6 +60,21 @@ class ScriptedKernelFuzzTest {
         } catch (Exception e) {
             throw new ExceptionInInitializerError(e);
         }
+    }
+
+    /** The library's logger: the scripted EMFILEs and failed handshakes would print a stack trace per execution. */
+    private static final Logger LIBRARY_LOG = Logger.getLogger("io.usockets");
+    private static Level savedLevel;
+
+    @BeforeAll
+    static void quietLibraryLog() {
+        savedLevel = LIBRARY_LOG.getLevel();
+        LIBRARY_LOG.setLevel(Level.OFF);
+    }
+
+    @AfterAll
+    static void restoreLibraryLog() {
+        LIBRARY_LOG.setLevel(savedLevel);
     }
 
     @FuzzTest(maxDuration = "60s")
