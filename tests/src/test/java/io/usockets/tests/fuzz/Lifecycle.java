@@ -92,7 +92,7 @@ final class Lifecycle {
         }
     }
 
-    /** onData, onWritable, onLongTimeout or onEnd: only on an open socket. */
+    /** onData, onWritable or onEnd: only on an open socket. */
     void event(Socket<?> s, String name) {
         State was = states.get(s);
         if (was != State.OPEN) {
@@ -100,11 +100,14 @@ final class Lifecycle {
         }
     }
 
-    /** onTimeout: on an open socket, or on one still connecting (that is how a connect timeout is made). */
-    void timeout(Socket<?> s) {
+    /**
+     * onTimeout or onLongTimeout: on an open socket, or on one still connecting (the sweep visits connecting sockets
+     * too; a timeout there is how a connect timeout is made).
+     */
+    void timeout(Socket<?> s, String name) {
         State was = states.get(s);
         if (was != State.OPEN && was != State.CONNECTING) {
-            violation("onTimeout on a socket in state " + was);
+            violation(name + " on a socket in state " + was);
         }
     }
 

@@ -221,10 +221,10 @@ class ScriptedKernelFuzzTest {
                 life.event(s, "onWritable");
                 react(s);
             }).onTimeout(s -> {
-                life.timeout(s);
+                life.timeout(s, "onTimeout");
                 react(s);
             }).onLongTimeout(s -> {
-                life.event(s, "onLongTimeout");
+                life.timeout(s, "onLongTimeout");
                 react(s);
             }).onEnd(s -> {
                 life.event(s, "onEnd");
