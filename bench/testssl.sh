@@ -19,6 +19,10 @@ for _ in $(seq 1 100); do
 done
 command=(testssl -p -s -U --color 0 --warnings off --quiet "127.0.0.1:$port")
 echo "${command[*]}   # against: java -jar examples/target/usockets-examples.jar http-server --ssl --port $port --host 127.0.0.1 --backend $backend" > "$out/command.txt"
-testssl --version 2>/dev/null | grep -m1 -i 'testssl' >> "$out/command.txt" || true
+testssl --version 2>/dev/null | grep -m1 -i 'testssl' | sed 's/\x1b\[[0-9;]*m//g' >> "$out/command.txt" || true
 "${command[@]}" > "$out/scan.txt" 2>&1 || true
+# The certificate alone (server defaults, -S): what the self-signed certificate causes.
+certificate=(testssl -S --color 0 --warnings off --quiet "127.0.0.1:$port")
+echo "${certificate[*]}" >> "$out/command.txt"
+"${certificate[@]}" > "$out/scan-certificate.txt" 2>&1 || true
 echo "scan written to $out/scan.txt"
