@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param backend          backend name ({@code native}, {@code nio}, {@code vertx}, {@code vertx-epoll}), or null for
  *                         the {@code usockets.backend} system property, then the {@code USOCKETS_BACKEND} environment
  *                         variable, then the best backend that loads
- * @param hint             a foreign loop to integrate with (a Vert.x {@code Context} or {@code Vertx}), or null
+ * @param hint             a foreign loop to integrate with (a Vert.x {@code Context} or {@code Vertx}), or a
+ *                         backend object ({@code io.usockets.core.spi.Backend}) to use as is, or null
  * @param onWakeup         called on the loop thread after {@link Loop#wakeup()}, or null
  * @param onPre            called once per iteration before polling, or null
  * @param onPost           called once per iteration after the ready events, or null

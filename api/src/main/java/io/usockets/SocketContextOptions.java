@@ -17,7 +17,8 @@ import java.util.List;
  * @param passphrase              passphrase of the private key (passphrase), or null
  * @param dhParamsFile            PEM Diffie-Hellman parameters file (dh_params_file_name), or null
  * @param caFile                  PEM CA file; setting it turns on peer verification (ca_file_name), or null
- * @param ciphers                 OpenSSL cipher list (ssl_ciphers), or null for the library's default
+ * @param ciphers                 OpenSSL cipher list for TLS 1.2 (ssl_ciphers), or null for
+ *                                {@link #DEFAULT_CIPHERS} (AEAD only); {@link #COMPATIBLE_CIPHERS} widens it
  * @param preferLowMemory         free per-socket TLS buffers while idle (ssl_prefer_low_memory_usage)
  * @param keyPem                  the private key as PEM text, or null
  * @param certPem                 the certificate chain as PEM text, or null
@@ -41,6 +42,25 @@ public record SocketContextOptions(
         String caPem,
         List<String> alpnProtocols,
         int handshakeTimeoutSeconds) {
+
+    /**
+     * The TLS 1.2 cipher list used when {@code ciphers} is null: ECDHE key exchange with AES-GCM or
+     * ChaCha20-Poly1305 only, the TLS 1.2 part of Mozilla's "intermediate" profile without finite-field DH (which
+     * BoringSSL lacks). No CBC suite, so no LUCKY13 exposure; TLS 1.3 suites are all AEAD and always on.
+     */
+    public static final String DEFAULT_CIPHERS = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+            + "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+            + "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+    /**
+     * A wider TLS 1.2 cipher list for old peers, to pass explicitly with {@link #withCiphers(String)}: the
+     * {@link #DEFAULT_CIPHERS} first, then ECDHE with AES-CBC and plain RSA key exchange with AES (GCM, then CBC).
+     * The CBC suites are the ones scanners flag (LUCKY13) and RSA key exchange has no forward secrecy; use it only
+     * when such clients must connect.
+     */
+    public static final String COMPATIBLE_CIPHERS = DEFAULT_CIPHERS
+            + ":ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA"
+            + ":AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA";
 
     /** The handshake timeout of a new TLS options record, in seconds. */
     public static final int DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 10;
@@ -160,9 +180,9 @@ public record SocketContextOptions(
     }
 
     /**
-     * A copy with the cipher list set.
+     * A copy with the TLS 1.2 cipher list set, e.g. {@link #COMPATIBLE_CIPHERS} to accept CBC suites.
      *
-     * @param value an OpenSSL cipher string, or null
+     * @param value an OpenSSL cipher string, or null for {@link #DEFAULT_CIPHERS}
      * @return the new options
      */
     public SocketContextOptions withCiphers(String value) {

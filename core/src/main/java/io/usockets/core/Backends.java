@@ -13,7 +13,8 @@ import java.util.ServiceLoader;
 /**
  * Picks a backend (docs/RULES.md B8): the loop option, else the {@code usockets.backend}
  * system property, else the {@code USOCKETS_BACKEND} environment variable, else the highest-priority backend that
- * loads; a loop with a foreign-loop hint goes to the backend that accepts the hint.
+ * loads; a loop with a foreign-loop hint goes to the backend that accepts the hint, and a hint that is itself a
+ * {@link Backend} is that backend (one not registered with ServiceLoader, such as the tests' scripted kernel).
  */
 final class Backends {
 
@@ -65,6 +66,9 @@ final class Backends {
 
     /** The backend for these options, or an IllegalStateException saying which module to add. */
     static Backend choose(LoopOptions options) {
+        if (options.hint() instanceof Backend direct) {
+            return direct;
+        }
         if (options.hint() != null) {
             for (Backend b : all()) {
                 if (b.acceptsHint(options.hint())) {

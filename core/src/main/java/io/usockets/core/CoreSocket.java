@@ -807,8 +807,9 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         if (code == null) {
             code = CloseCode.NORMAL;
         }
-        if (kind == KIND_CONNECTING) {
-            // A connect that never completed ends in onConnectError, never onClose (docs/RULES.md B2).
+        if (isConnecting()) {
+            // A connect that never completed ends in onConnectError, never onClose (docs/RULES.md B2); on TLS the
+            // connect completes with the handshake.
             connectFailed(code, reason);
             return;
         }
@@ -830,10 +831,26 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
     @Override
     public final void closeConnecting() {
         context.loop.checkThread();
-        if ((flags & CLOSED) != 0 || kind != KIND_CONNECTING) {
+        if ((flags & CLOSED) != 0 || !isConnecting()) {
             return;
         }
         unlinkAndClose();
+    }
+
+    /** A connect in progress: TCP still connecting, or a client whose layer has not opened it yet (TLS handshake). */
+    private boolean isConnecting() {
+        return kind == KIND_CONNECTING || (flags & OPENING) != 0 && opensAsClient();
+    }
+
+    /**
+     * Whether the layer opens this socket as a client: while it is opening, a close then ends it like a connect
+     * (onConnectError, or nothing after closeConnecting), never with onClose. The default, false, is for layers that
+     * open at once.
+     *
+     * @return true for a client socket of a layer with an opening phase
+     */
+    protected boolean opensAsClient() {
+        return false;
     }
 
     /**

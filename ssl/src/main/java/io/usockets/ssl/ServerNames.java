@@ -50,6 +50,11 @@ final class ServerNames {
         }
     }
 
+    /** Whether no pattern is added. */
+    boolean isEmpty() {
+        return byPattern.isEmpty();
+    }
+
     /** The entry added under exactly this pattern, or null. */
     Entry find(String pattern) {
         return byPattern.get(normalize(pattern));

@@ -7,8 +7,11 @@ import io.usockets.SocketContext;
 import io.usockets.SocketContextOptions;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The TLS state a root TLS context shares with its children (µSockets keeps it in the parent's SSL_CTX): two native
@@ -29,6 +32,8 @@ final class TlsConfig {
     /** Internal buffer of the BIO pair for handshake output produced while reading; bigger flights are flushed. */
     static final int NON_APPLICATION_BUFFER = 2048;
     private static final int VERIFY_DEPTH = 10;
+    /** The session-ID context of the default server context (sockets without a known server name). */
+    private static final byte[] DEFAULT_SESSION_ID_CONTEXT = "usockets".getBytes(StandardCharsets.US_ASCII);
 
     final TlsEngine engine;
     final long serverCtx;
@@ -42,9 +47,15 @@ final class TlsConfig {
     /** The context handed to the server-name handler (the root). */
     SocketContext<?, ?> root;
     private int references;
+    private final SocketContextOptions options;
+    private final boolean requireClientCertificate;
+    /** The server context of each SNI pattern that served a socket, by pattern ({@link #serverContextFor}). */
+    private final Map<String, Long> serverContextsByName = new HashMap<>();
 
     private TlsConfig(TlsEngine engine, long serverCtx, long clientCtx, KeyMaterial keyMaterial,
-            PeerVerifier verifier, SocketContextOptions options) {
+            PeerVerifier verifier, SocketContextOptions options, boolean requireClientCertificate) {
+        this.options = options;
+        this.requireClientCertificate = requireClientCertificate;
         this.engine = engine;
         this.serverCtx = serverCtx;
         this.clientCtx = clientCtx;
@@ -74,32 +85,15 @@ final class TlsConfig {
         long client = 0;
         KeyMaterial material = null;
         try {
-            server = Tcnative.newContext(PROTOCOLS, SSL.SSL_MODE_SERVER);
-            client = Tcnative.newContext(PROTOCOLS, SSL.SSL_MODE_CLIENT);
             PeerVerifier verifier = new PeerVerifier(engine, ca);
-            for (long ctx : new long[] {server, client}) {
-                SSLContext.setOptions(ctx, NO_OLD_PROTOCOLS | SSL.SSL_OP_NO_COMPRESSION
-                        | SSL.SSL_OP_CIPHER_SERVER_PREFERENCE);
-                if (options.preferLowMemory()) {
-                    SSLContext.setMode(ctx, SSLContext.getMode(ctx) | SSL.SSL_MODE_RELEASE_BUFFERS);
-                }
-                if (options.ciphers() != null) {
-                    setCiphers(ctx, options.ciphers());
-                }
-                if (!options.alpnProtocols().isEmpty()) {
-                    SSLContext.setAlpnProtos(ctx, options.alpnProtocols().toArray(new String[0]),
-                            SSL.SSL_SELECTOR_FAILURE_NO_ADVERTISE);
-                }
-                SSLContext.setCertVerifyCallback(ctx, verifier);
-            }
-            // Servers ask for a client certificate only when a CA is set (mTLS); clients always run the verifier,
-            // which accepts everything without a CA (BoringSSL cannot run verify-none with a custom verifier).
-            SSLContext.setVerify(server, ca != null ? SSL.SSL_CVERIFY_REQUIRED : SSL.SSL_CVERIFY_NONE, VERIFY_DEPTH);
+            server = Tcnative.newContext(PROTOCOLS, SSL.SSL_MODE_SERVER);
+            configure(server, options, verifier);
+            configureServer(server, ca != null, DEFAULT_SESSION_ID_CONTEXT);
+            client = Tcnative.newContext(PROTOCOLS, SSL.SSL_MODE_CLIENT);
+            configure(client, options, verifier);
             SSLContext.setVerify(client, SSL.SSL_CVERIFY_REQUIRED, VERIFY_DEPTH);
-            SSLContext.setSessionCacheMode(server, SSL.SSL_SESS_CACHE_SERVER);
-            SSLContext.setSessionIdContext(server, "usockets".getBytes(StandardCharsets.US_ASCII));
             material = KeyMaterial.load(server, certPem, keyPem, options.passphrase(), certOption, keyOption);
-            TlsConfig config = new TlsConfig(engine, server, client, material, verifier, options);
+            TlsConfig config = new TlsConfig(engine, server, client, material, verifier, options, ca != null);
             SSLContext.setCertificateCallback(server, config.certificateCallback());
             return config;
         } catch (IllegalArgumentException e) {
@@ -111,6 +105,63 @@ final class TlsConfig {
         } finally {
             SSL.clearError();
         }
+    }
+
+    /** The settings every native context of this config gets, server or client. */
+    private static void configure(long ctx, SocketContextOptions options, PeerVerifier verifier) {
+        SSLContext.setOptions(ctx, NO_OLD_PROTOCOLS | SSL.SSL_OP_NO_COMPRESSION | SSL.SSL_OP_CIPHER_SERVER_PREFERENCE);
+        if (options.preferLowMemory()) {
+            SSLContext.setMode(ctx, SSLContext.getMode(ctx) | SSL.SSL_MODE_RELEASE_BUFFERS);
+        }
+        setCiphers(ctx, options.ciphers() != null ? options.ciphers() : SocketContextOptions.DEFAULT_CIPHERS);
+        if (!options.alpnProtocols().isEmpty()) {
+            SSLContext.setAlpnProtos(ctx, options.alpnProtocols().toArray(new String[0]),
+                    SSL.SSL_SELECTOR_FAILURE_NO_ADVERTISE);
+        }
+        SSLContext.setCertVerifyCallback(ctx, verifier);
+    }
+
+    /**
+     * The server side: a client certificate is asked for only when a CA is set (mTLS); clients always run the
+     * verifier, which accepts everything without a CA (BoringSSL cannot run verify-none with a custom verifier).
+     * Sessions are cached and made under {@code sessionIdContext}; BoringSSL gives every native context ticket keys
+     * of its own, so a session resumes only on the context that made it.
+     */
+    private static void configureServer(long ctx, boolean requireClientCertificate, byte[] sessionIdContext) {
+        SSLContext.setVerify(ctx, requireClientCertificate ? SSL.SSL_CVERIFY_REQUIRED : SSL.SSL_CVERIFY_NONE,
+                VERIFY_DEPTH);
+        SSLContext.setSessionCacheMode(ctx, SSL.SSL_SESS_CACHE_SERVER);
+        SSLContext.setSessionIdContext(ctx, sessionIdContext);
+    }
+
+    /**
+     * The server context for sockets whose ClientHello named a host served under {@code pattern}: created on first
+     * use as a copy of the default one, with the pattern's own session-ID context (a SHA-256 of it) and its own
+     * ticket keys, so a session made under one name never resumes under another (whose client-certificate rule or
+     * certificate may differ). Kept until the config is freed: sockets of a removed pattern may still use it.
+     */
+    long serverContextFor(String pattern) {
+        Long ctx = serverContextsByName.get(pattern);
+        if (ctx != null) {
+            return ctx;
+        }
+        long created = 0;
+        try {
+            created = Tcnative.newContext(PROTOCOLS, SSL.SSL_MODE_SERVER);
+            configure(created, options, verifier);
+            configureServer(created, requireClientCertificate, MessageDigest.getInstance("SHA-256")
+                    .digest(("usockets server name " + pattern).getBytes(StandardCharsets.UTF_8)));
+            SSLContext.setCertificateCallback(created, certificateCallback());
+        } catch (Exception e) {
+            if (created != 0) {
+                Tcnative.freeContext(created);
+            }
+            SSL.clearError();
+            throw new IllegalStateException("cannot create the TLS context of server name " + pattern + ": "
+                    + e.getMessage(), e);
+        }
+        serverContextsByName.put(pattern, created);
+        return created;
     }
 
     private static void release(long server, long client, KeyMaterial material) {
@@ -144,7 +195,8 @@ final class TlsConfig {
             TlsSocket socket = engine.current;
             String name = SSL.getSniHostname(ssl);
             ServerNames.Entry entry = serverNames.match(name);
-            if (entry == null && name != null && serverNameHandler != null) {
+            if (entry == null && name != null && serverNameHandler != null
+                    && (socket == null || (socket.tlsFlags & TlsSocket.NAME_ASKED) == 0)) {
                 try {
                     serverNameHandler.onServerName(root, name);
                 } catch (RuntimeException | Error e) {
@@ -172,9 +224,14 @@ final class TlsConfig {
         };
     }
 
-    /** Creates the SSL of a socket with its network BIO; counts as a reference. */
-    long newSsl(boolean server) {
-        long ssl = Tcnative.newSsl(server ? serverCtx : clientCtx, server);
+    /** Whether servers pick a native context by the ClientHello's name: names were added or onServerName is set. */
+    boolean servesNames() {
+        return serverNameHandler != null || !serverNames.isEmpty();
+    }
+
+    /** Creates the SSL of a socket from {@code ctx} (one of this config's); counts as a reference. */
+    long newSsl(long ctx, boolean server) {
+        long ssl = Tcnative.newSsl(ctx, server);
         references++;
         return ssl;
     }
@@ -194,6 +251,10 @@ final class TlsConfig {
     void release() {
         if (--references == 0) {
             serverNames.freeAll();
+            for (long ctx : serverContextsByName.values()) {
+                Tcnative.freeContext(ctx);
+            }
+            serverContextsByName.clear();
             release(serverCtx, clientCtx, keyMaterial);
         }
     }

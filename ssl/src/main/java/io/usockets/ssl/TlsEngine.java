@@ -70,26 +70,17 @@ final class TlsEngine {
 
     // ---------------------------------------------------------------- the handshake
 
-    /** TCP is open: creates the socket's SSL, arms the handshake timeout and, for a client, sends its first flight. */
+    /**
+     * TCP is open: creates the socket's SSL, arms the handshake timeout and, for a client, sends its first flight. A
+     * server whose context serves names (SNI table or onServerName) creates the SSL only once the ClientHello has
+     * named the host ({@link #selectByName}).
+     */
     void start(TlsSocket s, boolean isClient) {
         TlsConfig config = s.config;
         if (isClient) {
             s.tlsFlags |= TlsSocket.CLIENT;
         }
-        try {
-            s.ssl = config.newSsl(!isClient);
-            s.bio = SSL.bioNewByteBuffer(s.ssl, TlsConfig.NON_APPLICATION_BUFFER);
-            if (isClient) {
-                if (s.host != null && !HostNames.isIpLiteral(s.host)) {
-                    SSL.setTlsExtHostName(s.ssl, s.host);
-                }
-                if (config.keyMaterial != null) {
-                    config.keyMaterial.installOn(s.ssl);
-                }
-            }
-        } catch (Exception e) {
-            SSL.clearError();
-            s.fail(CloseCode.TLS_HANDSHAKE_FAILED, "cannot set up TLS: " + e.getMessage());
+        if ((isClient || !config.servesNames()) && !createSsl(s, isClient ? config.clientCtx : config.serverCtx)) {
             return;
         }
         if (config.handshakeTimeoutSeconds > 0) {
@@ -102,6 +93,92 @@ final class TlsEngine {
         }
         if (isClient) {
             unseal(s, 0, 0);
+        }
+    }
+
+    /** Creates the socket's SSL from {@code ctx} and its network BIO; false (the socket failed) if that fails. */
+    private static boolean createSsl(TlsSocket s, long ctx) {
+        TlsConfig config = s.config;
+        boolean client = s.isClient();
+        try {
+            s.ssl = config.newSsl(ctx, !client);
+            s.bio = SSL.bioNewByteBuffer(s.ssl, TlsConfig.NON_APPLICATION_BUFFER);
+            if (client) {
+                if (s.host != null && !HostNames.isIpLiteral(s.host)) {
+                    SSL.setTlsExtHostName(s.ssl, s.host);
+                }
+                if (config.keyMaterial != null) {
+                    config.keyMaterial.installOn(s.ssl);
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            SSL.clearError();
+            s.fail(CloseCode.TLS_HANDSHAKE_FAILED, "cannot set up TLS: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * A server socket without an SSL yet: collects ciphertext (in the held buffer) until the ClientHello is whole,
+     * reads its server name, asks onServerName once for an unknown name, and creates the SSL from that name's own
+     * native context (the default one without a known name); then feeds everything collected. {@code data} is the
+     * new ciphertext at {@code address}, or null to look at what is held.
+     */
+    private void selectByName(TlsSocket s, ByteBuffer data, long address) {
+        ByteBuffer in = data;
+        if (s.held != null && s.held.hasRemaining()) {
+            if (data != null) {
+                s.held = append(s.held, data, data.position(), data.remaining());
+            }
+            in = s.held;
+        } else if (data == null) {
+            return;
+        }
+        String name = ClientHelloNames.serverName(in);
+        if (name == ClientHelloNames.INCOMPLETE) {
+            if (in.remaining() <= 2 * ClientHelloNames.MAX_HELLO) {
+                if (in == data) {
+                    s.held = append(s.held, data, data.position(), data.remaining());
+                }
+                return;
+            }
+            name = null;
+        }
+        TlsConfig config = s.config;
+        long ctx = config.serverCtx;
+        if (name != null) {
+            ServerNames.Entry entry = config.serverNames.match(name);
+            if (entry == null && config.serverNameHandler != null) {
+                s.tlsFlags |= TlsSocket.NAME_ASKED;
+                try {
+                    config.serverNameHandler.onServerName(config.root, name);
+                } catch (RuntimeException | Error e) {
+                    s.callbackFailed(e);
+                    failed(s, true, "onServerName threw");
+                    return;
+                }
+                if (s.isClosed()) {
+                    return;
+                }
+                entry = config.serverNames.match(name);
+            }
+            if (entry != null) {
+                try {
+                    ctx = config.serverContextFor(entry.pattern());
+                } catch (IllegalStateException e) {
+                    s.fail(CloseCode.TLS_HANDSHAKE_FAILED, e.getMessage());
+                    return;
+                }
+            }
+        }
+        if (!createSsl(s, ctx)) {
+            return;
+        }
+        if (in == data) {
+            unseal(s, address, data.remaining());
+        } else {
+            releaseHeld(s);
         }
     }
 
@@ -152,11 +229,19 @@ final class TlsEngine {
             hold(s, address, data.remaining());
             return;
         }
+        if (s.ssl == 0) {
+            selectByName(s, data, address);
+            return;
+        }
         unseal(s, address, data.remaining());
     }
 
     /** Feeds the ciphertext held back by a pause (or just runs the SSL, for plaintext it still buffers). */
     private void releaseHeld(TlsSocket s) {
+        if (s.ssl == 0) {
+            selectByName(s, null, 0);
+            return;
+        }
         ByteBuffer held = s.held;
         if (held != null && held.hasRemaining()) {
             unseal(s, Buffer.address(held) + held.position(), held.remaining());

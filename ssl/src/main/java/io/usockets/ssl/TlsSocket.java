@@ -40,6 +40,8 @@ final class TlsSocket extends CoreSocket {
     static final byte FREE_PENDING = 4;
     /** {@link #failure} is the verifier's reason for rejecting the peer. */
     static final byte VERIFY_FAILED = 8;
+    /** onServerName was already asked about this socket's name (before its SSL existed). */
+    static final byte NAME_ASKED = 16;
 
     final TlsConfig config;
     long ssl;
@@ -110,6 +112,12 @@ final class TlsSocket extends CoreSocket {
 
     boolean isClient() {
         return (tlsFlags & CLIENT) != 0;
+    }
+
+    /** A client's handshake is part of its connect: ended before it completes, it reports onConnectError. */
+    @Override
+    protected boolean opensAsClient() {
+        return isClient();
     }
 
     /** Whether the handshake runs: TCP is open and the socket has not opened yet. */

@@ -1,5 +1,6 @@
 package io.usockets.tests;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -44,6 +45,9 @@ class TestsMapTest {
 
     /** What a scenario's annotations say it runs on, in the map's words. */
     static String runsOn(Method method) {
+        if (method.isAnnotationPresent(FuzzTest.class)) {
+            return "scripted kernel";
+        }
         ParameterizedTest parameterized = method.getAnnotation(ParameterizedTest.class);
         if (parameterized == null) {
             return "once";
@@ -135,7 +139,7 @@ class TestsMapTest {
     private static boolean isTest(Method m) {
         return m.isAnnotationPresent(Test.class) || m.isAnnotationPresent(ParameterizedTest.class)
                 || m.isAnnotationPresent(RepeatedTest.class) || m.isAnnotationPresent(TestFactory.class)
-                || m.isAnnotationPresent(TestTemplate.class);
+                || m.isAnnotationPresent(TestTemplate.class) || m.isAnnotationPresent(FuzzTest.class);
     }
 
     /** Top-level classes compiled into this module's test-classes directory that hold a test method. */

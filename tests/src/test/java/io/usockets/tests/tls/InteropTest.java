@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,39 +60,6 @@ class InteropTest {
         });
     }
 
-    /**
-     * Runs a command with {@code input} on stdin, which stays open until {@code closeStdinAfter} returns (tools that
-     * stop at EOF, such as openssl s_client, would otherwise stop before they read the reply); returns its exit code
-     * and output (stdout and stderr).
-     */
-    private static String[] run(List<String> command, String input, Runnable closeStdinAfter)
-            throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().write(input.getBytes(StandardCharsets.US_ASCII));
-        p.getOutputStream().flush();
-        Thread closer = new Thread(() -> {
-            try {
-                closeStdinAfter.run();
-            } catch (AssertionError timedOut) {
-                // The event did not come: the test fails on the output below.
-            } finally {
-                try {
-                    p.getOutputStream().close();
-                } catch (IOException e) {
-                    // The process already exited.
-                }
-            }
-        });
-        closer.setDaemon(true);
-        closer.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        boolean ended = p.waitFor(TestLoop.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        if (!ended) {
-            p.destroyForcibly();
-        }
-        return new String[] {ended ? String.valueOf(p.exitValue()) : "timeout", new String(out, StandardCharsets.UTF_8)};
-    }
-
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Backends#names")
     void jdkHttpClientGetsThePage(String backend) throws Exception {
@@ -125,7 +90,7 @@ class InteropTest {
         EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startServer(tl, TlsSupport.serverOptions(), log);
-            String[] result = run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+            String[] result = TlsSupport.run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
                     "-servername", "sni.test", "-CAfile", ca.toString(), "-verify_return_error"), "hello openssl\n",
                     () -> log.await("close:", 1)); // s_client ends when the server has answered and closed
             assertTrue(result[1].contains("echo:hello openssl"), result[1]);
@@ -145,12 +110,12 @@ class InteropTest {
         EventLog log = new EventLog();
         try (TestLoop tl = TestLoop.start(backend)) {
             int port = startServer(tl, TlsSupport.serverOptions().withCaPem(TlsSupport.CA.certificatePem()), log);
-            String[] withCert = run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+            String[] withCert = TlsSupport.run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
                     "-CAfile", ca.toString(), "-cert", cert.toString(), "-key", key.toString()), "mutual\n",
                     () -> log.await("close:", 1));
             assertTrue(withCert[1].contains("echo:mutual"), withCert[1]);
             log.await("close:", 1);
-            String[] without = run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+            String[] without = TlsSupport.run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
                     "-CAfile", ca.toString()), "anonymous\n",
                     () -> log.await("close:TLS_VERIFY_FAILED", 1));
             assertTrue(!without[1].contains("echo:anonymous"), without[1]);
@@ -169,7 +134,7 @@ class InteropTest {
             int port = startServer(tl, TlsSupport.serverOptions(), log);
             List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "15", "--cacert",
                     ca.toString(), "https://localhost:" + port + "/"));
-            String[] result = run(command, "", () -> { });
+            String[] result = TlsSupport.run(command, "", () -> { });
             assertEquals("0", result[0], result[1]);
             assertEquals(PAGE, result[1]);
         }
@@ -190,7 +155,7 @@ class InteropTest {
                     + "s.on('data', d => { got += d; });"
                     + "s.on('end', () => { console.log('authorized=' + s.authorized + ' ' + got.trim()); });"
                     + "s.on('error', e => { console.log('error ' + e.message); process.exit(2); });";
-            String[] result = run(List.of("node", "-e", script, ca.toString()), "", () -> { });
+            String[] result = TlsSupport.run(List.of("node", "-e", script, ca.toString()), "", () -> { });
             assertEquals("0", result[0], result[1]);
             assertTrue(result[1].contains("authorized=true echo:hello node"), result[1]);
             log.await("close:", 1);

@@ -6,6 +6,7 @@ import io.usockets.ssl.Certificates;
 import io.usockets.ssl.Tls;
 import io.usockets.tests.EventLog;
 import io.usockets.tests.TestLoop;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -13,10 +14,13 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * SNI seen from the JDK's client: exact and wildcard patterns choose the certificate and the socket's user data,
@@ -153,5 +157,59 @@ class SniAndSessionTest {
         assertEquals("close:CALLBACK_FAILED:java.lang.IllegalStateException: no names today: thrown.test",
                 log.first("close:"), log.toString());
         TlsSupport.assertNoLiveSsl(sslBaseline);
+    }
+
+    /**
+     * openssl s_client saves the session made under one server name and offers it again: under the same name it
+     * resumes, under another name (another certificate, possibly another client-certificate rule) the handshake is
+     * full, on TLS 1.3 (tickets) and TLS 1.2 (session ID and ticket).
+     */
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void aSessionResumesOnlyUnderTheServerNameItWasMadeUnder(String backend, @TempDir Path dir) throws Exception {
+        TlsSupport.requireTool("openssl", "version");
+        long sslBaseline = Tls.liveSslObjects();
+        Certificates.Issued a = Certificates.issue(TlsSupport.CA, "a.test", "a.test");
+        Certificates.Issued b = Certificates.issue(TlsSupport.CA, "b.test", "b.test");
+        EventLog log = new EventLog();
+        try (TestLoop tl = TestLoop.start(backend)) {
+            int port = tl.call(() -> {
+                SocketContext<Void, Void> server = tl.loop().createSocketContext(TlsSupport.serverOptions());
+                server.addServerName("a.test", optionsFor(a), "a-data");
+                server.addServerName("b.test", optionsFor(b), "b-data");
+                server.onOpen((s, client) -> log.add("open:" + s.serverNameUserData() + ":" + Tls.sessionReused(s)))
+                        .onData((s, data) -> {
+                            s.write(data);
+                            s.shutdown();
+                        }).onEnd(s -> s.close())
+                        .onClose((s, code, reason) -> log.add("close:" + code));
+                return server.listen("127.0.0.1", 0).port();
+            });
+            int closes = 0;
+            for (String protocol : new String[] {"-tls1_3", "-tls1_2"}) {
+                Path session = dir.resolve("session" + protocol + ".pem");
+                String made = sClient(port, protocol, "a.test", "-sess_out", session, log, ++closes);
+                assertTrue(made.contains("New, "), protocol + ": " + made);
+                assertTrue(Files.size(session) > 0, protocol + ": no session saved");
+                String same = sClient(port, protocol, "a.test", "-sess_in", session, log, ++closes);
+                assertTrue(same.contains("Reused, "), protocol + ", same name: " + same);
+                String other = sClient(port, protocol, "b.test", "-sess_in", session, log, ++closes);
+                assertTrue(other.contains("New, ") && !other.contains("Reused, "), protocol + ", other name: " + other);
+                assertTrue(other.contains("CN=b.test") || other.contains("CN = b.test"), protocol + ": " + other);
+            }
+        }
+        assertEquals(List.of("open:a-data:false", "open:a-data:true", "open:b-data:false",
+                "open:a-data:false", "open:a-data:true", "open:b-data:false"), log.snapshot().stream().filter(e -> e.startsWith("open:")).toList(), log.toString());
+        TlsSupport.assertNoLiveSsl(sslBaseline);
+    }
+
+    /** One openssl s_client run under {@code sni} with a session file option; returns its output. */
+    private static String sClient(int port, String protocol, String sni, String sessionOption, Path session,
+            EventLog log, int closes) throws Exception {
+        String[] result = TlsSupport.run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, protocol,
+                "-servername", sni, sessionOption, session.toString()), "hello\n", () -> log.await("close:", closes));
+        assertEquals("0", result[0], result[1]);
+        assertTrue(result[1].contains("hello"), result[1]);
+        return result[1];
     }
 }

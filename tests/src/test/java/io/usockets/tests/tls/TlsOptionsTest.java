@@ -94,24 +94,62 @@ class TlsOptionsTest {
                         .onData((s, data) -> s.write(data));
                 return server.listen("127.0.0.1", 0).port();
             });
-            for (String[] choice : List.of(new String[] {"TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
-                    new String[] {"TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"})) {
-                try (SSLSocket socket = (SSLSocket) TlsSupport.jdkContext(null).getSocketFactory()
-                        .createSocket("127.0.0.1", port)) {
-                    socket.setSoTimeout((int) TestLoop.WAIT.toMillis());
-                    socket.setEnabledProtocols(new String[] {choice[0]});
-                    socket.setEnabledCipherSuites(new String[] {choice[1]});
-                    try {
-                        socket.getOutputStream().write(7);
-                        assertEquals(7, socket.getInputStream().read());
-                        log.add("accepted:" + choice[1]);
-                    } catch (javax.net.ssl.SSLException e) {
-                        log.add("refused:" + choice[1]);
-                    }
-                }
-            }
+            tryCipher(port, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", log);
+            tryCipher(port, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", log);
         }
         assertEquals(List.of("open:TLSv1.2", "accepted:TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
                 "refused:TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"), log.snapshot());
+    }
+
+    /**
+     * A JDK client offering only {@code suite} on TLS 1.2: logs {@code accepted:suite} when the echo comes back,
+     * {@code refused:suite} when the handshake fails.
+     */
+    private static void tryCipher(int port, String suite, EventLog log) throws Exception {
+        try (SSLSocket socket = (SSLSocket) TlsSupport.jdkContext(null).getSocketFactory()
+                .createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) TestLoop.WAIT.toMillis());
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.setEnabledCipherSuites(new String[] {suite});
+            try {
+                socket.getOutputStream().write(7);
+                assertEquals(7, socket.getInputStream().read());
+                log.add("accepted:" + suite);
+            } catch (javax.net.ssl.SSLException e) {
+                log.add("refused:" + suite);
+            }
+        }
+    }
+
+    /**
+     * Without a cipher list TLS 1.2 offers AEAD suites only (no CBC, so nothing for LUCKY13); the explicit
+     * {@code COMPATIBLE_CIPHERS} list adds the CBC suites for old clients. TLS 1.3 works with both.
+     */
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void defaultCiphersAreAeadOnlyAndTheCompatibleListAddsCbc(String backend) throws Exception {
+        List<String> suites = List.of("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
+        EventLog log = new EventLog();
+        try (TestLoop tl = TestLoop.start(backend)) {
+            for (SocketContextOptions options : List.of(TlsSupport.serverOptions(),
+                    TlsSupport.serverOptions().withCiphers(SocketContextOptions.COMPATIBLE_CIPHERS))) {
+                int port = tl.call(() -> {
+                    SocketContext<Void, Void> server = tl.loop().createSocketContext(options);
+                    server.onData((s, data) -> s.write(data));
+                    return server.listen("127.0.0.1", 0).port();
+                });
+                log.add(options.ciphers() == null ? "default" : "compatible");
+                for (String suite : suites) {
+                    tryCipher(port, suite, log);
+                }
+            }
+        }
+        assertEquals(List.of("default", "refused:TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+                "refused:TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "accepted:TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                "accepted:TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "compatible",
+                "accepted:TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "accepted:TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+                "accepted:TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                "accepted:TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"), log.snapshot());
     }
 }

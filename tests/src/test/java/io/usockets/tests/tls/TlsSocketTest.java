@@ -423,6 +423,48 @@ class TlsSocketTest {
         TlsSupport.assertNoLiveSsl(sslBaseline);
     }
 
+    /**
+     * A TLS client's connect completes with its handshake: reset by the peer during it, or closed by the application
+     * during it, the socket ends in onConnectError, never onClose (a finding of the scripted-kernel fuzzer).
+     */
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void aClientResetOrClosedDuringItsHandshakeEndsInOnConnectError(String backend) throws Exception {
+        long sslBaseline = Tls.liveSslObjects();
+        EventLog log = new EventLog();
+        AtomicReference<SocketContext<Void, Void>> client = new AtomicReference<>();
+        AtomicReference<Socket<Void>> handshaking = new AtomicReference<>();
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress()); TestLoop tl = TestLoop.start(backend)) {
+            int port = listener.getLocalPort();
+            tl.run(() -> {
+                SocketContext<Void, Void> c = tl.loop().createSocketContext(TlsSupport.verifyingClientOptions());
+                c.onOpen((s, isClient) -> log.add("open"))
+                        .onClose((s, code, reason) -> log.add("close:" + code))
+                        .onConnectError((s, code, reason) -> log.add("connect-error:" + code));
+                client.set(c);
+                c.connect("127.0.0.1", port);
+            });
+            try (java.net.Socket peer = listener.accept()) {
+                peer.setSoTimeout((int) TestLoop.WAIT.toMillis());
+                assertEquals(0x16, peer.getInputStream().read(), "a ClientHello record starts");
+                peer.setSoLinger(true, 0); // the close below resets the connection
+            }
+            log.await("connect-error:", 1);
+            tl.run(() -> handshaking.set(client.get().connect("127.0.0.1", port)));
+            try (java.net.Socket peer = listener.accept()) {
+                peer.setSoTimeout((int) TestLoop.WAIT.toMillis());
+                assertEquals(0x16, peer.getInputStream().read(), "a ClientHello record starts");
+                tl.run(() -> handshaking.get().close());
+                log.await("connect-error:", 2);
+            }
+        }
+        assertEquals(2, log.count("connect-error:"), log.toString());
+        assertEquals(0, log.count("close:") + log.count("open"), log.toString());
+        assertEquals("connect-error:NORMAL", log.snapshot().get(1), log.toString());
+        TlsSupport.assertNoLiveSsl(sslBaseline);
+    }
+
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Backends#names")
     void pausingInsideOnDataHoldsBackTheRestOfABigReadUntilResumed(String backend) throws Exception {

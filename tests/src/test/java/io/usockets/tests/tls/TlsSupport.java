@@ -9,6 +9,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -149,5 +150,38 @@ public final class TlsSupport {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * Runs a command with {@code input} on stdin, which stays open until {@code closeStdinAfter} returns (tools that
+     * stop at EOF, such as openssl s_client, would otherwise stop before they read the reply); returns its exit code
+     * and output (stdout and stderr).
+     */
+    static String[] run(List<String> command, String input, Runnable closeStdinAfter)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().write(input.getBytes(StandardCharsets.US_ASCII));
+        p.getOutputStream().flush();
+        Thread closer = new Thread(() -> {
+            try {
+                closeStdinAfter.run();
+            } catch (AssertionError timedOut) {
+                // The event did not come: the test fails on the output below.
+            } finally {
+                try {
+                    p.getOutputStream().close();
+                } catch (IOException e) {
+                    // The process already exited.
+                }
+            }
+        });
+        closer.setDaemon(true);
+        closer.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        boolean ended = p.waitFor(TestLoop.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        return new String[] {ended ? String.valueOf(p.exitValue()) : "timeout", new String(out, StandardCharsets.UTF_8)};
     }
 }
