@@ -1,0 +1,136 @@
+package io.usockets.tests.tls;
+
+import io.usockets.Loop;
+import io.usockets.SocketContext;
+import io.usockets.ssl.Tls;
+import io.usockets.tests.Mode;
+import io.usockets.tests.TestLoop;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A flood of 2 000 half-open TLS handshakes (issue 15, part 5): raw sockets each send one ClientHello and never
+ * answer the server's flight, while an established TLS connection keeps echoing. Counted in loop iterations: the
+ * server reads at most 5 handshaking sockets per iteration and fills that budget in many iterations (the
+ * low-priority queue at work, docs/RULES.md I10), and the established connection is answered while the flood is
+ * still being read.
+ */
+class HalfOpenFloodTest {
+
+    private static final int FLOOD = 2000;
+    private static final int BUDGET = 5;
+
+    /** Counters of the server loop, touched only on its thread. */
+    private static final class Stats {
+        long lastReads;
+        long maxReadsPerIteration;
+        long iterationsAtBudget;
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.usockets.tests.Backends#names")
+    void halfOpenHandshakesQueueAtLowPriorityWhileAnOpenConnectionIsServed(String backend) throws Exception {
+        long sslBaseline = Tls.liveSslObjects();
+        Stats stats = new Stats();
+        byte[] clientHello = clientHello();
+        List<Socket> flood = new ArrayList<>();
+        int echoesDuringFlood = 0;
+        long readsAtEnd;
+        try (TestLoop server = TestLoop.start(backend, b -> b.onPre(HalfOpenFloodTest::sample))) {
+            server.run(() -> server.loop().setExt(stats));
+            int port = server.call(() -> {
+                SocketContext<Void, Void> ctx = server.loop().createSocketContext(TlsSupport.serverOptions());
+                ctx.onData((s, data) -> s.write(data));
+                return ctx.listen("127.0.0.1", 0, io.usockets.ListenOptions.DEFAULT.withBacklog(FLOOD + 16)).port();
+            });
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            try (Socket regular = Mode.TLS.connect(address, 0, (int) TestLoop.WAIT.toMillis())) {
+                long target = FLOOD + server.call(() -> Tls.handshakeReads(server.loop()));
+                OutputStream out = regular.getOutputStream();
+                InputStream in = regular.getInputStream();
+                CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                    try {
+                        for (int i = 0; i < FLOOD; i++) {
+                            Socket raw = new Socket();
+                            synchronized (flood) {
+                                flood.add(raw);
+                            }
+                            raw.connect(address, (int) TestLoop.WAIT.toMillis());
+                            raw.getOutputStream().write(clientHello);
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                long deadline = System.nanoTime() + TestLoop.WAIT.toNanos();
+                while (server.call(() -> Tls.handshakeReads(server.loop())) < target
+                        && System.nanoTime() - deadline < 0) {
+                    out.write('x');
+                    out.flush();
+                    assertEquals('x', in.read());
+                    if (server.call(() -> Tls.handshakeReads(server.loop())) < target) {
+                        echoesDuringFlood++;
+                    }
+                }
+                TestLoop.await(sent);
+                readsAtEnd = server.call(() -> Tls.handshakeReads(server.loop())) - target + FLOOD;
+            } finally {
+                synchronized (flood) {
+                    for (Socket raw : flood) {
+                        raw.close();
+                    }
+                }
+            }
+        }
+        System.out.printf("[%s] %d half-open handshakes (%d handshake reads): at most %d per iteration, %d"
+                + " iterations at the budget, %d echoes answered during the flood%n", backend, FLOOD, readsAtEnd,
+                stats.maxReadsPerIteration, stats.iterationsAtBudget, echoesDuringFlood);
+        assertTrue(readsAtEnd >= FLOOD, "every ClientHello was read: " + readsAtEnd);
+        assertTrue(stats.maxReadsPerIteration <= BUDGET, "handshake reads in one iteration: "
+                + stats.maxReadsPerIteration + "; the budget is " + BUDGET);
+        assertTrue(stats.iterationsAtBudget > 0, "the flood never filled the budget, so it tested nothing");
+        assertTrue(echoesDuringFlood >= 10, "echoes answered while the flood was read: " + echoesDuringFlood);
+        TlsSupport.assertNoLiveSsl(sslBaseline);
+    }
+
+    /** One ClientHello, as a JDK client sends it first. */
+    private static byte[] clientHello() throws Exception {
+        SSLEngine engine = SSLContext.getDefault().createSSLEngine("localhost", 443);
+        engine.setUseClientMode(true);
+        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.wrap(ByteBuffer.allocate(0), out);
+        out.flip();
+        byte[] hello = new byte[out.remaining()];
+        out.get(hello);
+        return hello;
+    }
+
+    /** The server loop's pre callback: handshake reads of the iteration that just ended. */
+    private static void sample(Loop loop) {
+        Stats st = loop.ext();
+        if (st == null) {
+            return;
+        }
+        long reads = Tls.handshakeReads(loop);
+        long delta = reads - st.lastReads;
+        st.lastReads = reads;
+        st.maxReadsPerIteration = Math.max(st.maxReadsPerIteration, delta);
+        if (delta == BUDGET) {
+            st.iterationsAtBudget++;
+        }
+    }
+}
