@@ -77,7 +77,7 @@ class HammerTest {
     @BeforeAll
     static void startEveryCase() {
         descriptorBaseline = TestLoop.descriptorBaseline();
-        heapBaseline = liveHeap();
+        heapBaseline = LiveHeap.bytes();
         System.out.printf("hammer seed=%d connections=%d (repeat with -Dhammer.seed=%d -Dhammer.connections=%d)%n",
                 SEED, CONNECTIONS, SEED, CONNECTIONS);
         cases = new LinkedHashMap<>();
@@ -99,7 +99,7 @@ class HammerTest {
             h.stop();
         }
         TestLoop.assertNoDescriptorLeak(descriptorBaseline);
-        long heap = liveHeap();
+        long heap = LiveHeap.bytes();
         System.out.printf("hammer live heap: %d bytes before, %d after%n", heapBaseline, heap);
         assertTrue(heap - heapBaseline < HEAP_BOUND, "live heap grew from " + heapBaseline + " to " + heap
                 + " bytes over the hammer; expected under " + HEAP_BOUND + " more");
@@ -122,17 +122,6 @@ class HammerTest {
         assertEquals(CONNECTIONS, h.closedServers, "server sockets closed: " + summary);
         assertEquals(1, h.sentinelTimeouts, "the sentinel's 16 s timeout fired once: " + summary);
         assertTrue(h.loop.isFreed(), "the loop was freed after run() returned");
-    }
-
-    /** The live heap after a full collection. */
-    static long liveHeap() {
-        Runtime rt = Runtime.getRuntime();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 4; i++) {
-            System.gc();
-            used = Math.min(used, rt.totalMemory() - rt.freeMemory());
-        }
-        return used;
     }
 
     /** A socket's extension; a new one per adoption, so identity says which context it was handed to. */

@@ -195,9 +195,15 @@ class HostilePeersTest {
         }
     }
 
-    /** The byte at stream position {@code p}: no period short enough to hide a lost, doubled or moved block. */
-    static byte byteAt(long p) {
-        return (byte) (p ^ (p >>> 8) ^ (p >>> 16) ^ (p >>> 24) ^ 0x5A);
+    /**
+     * The stream's content: byte {@code p} is {@code PATTERN[p % PATTERN.length]}, random bytes whose period (1 MiB
+     * and 7 bytes) matches no chunk or buffer size, so a lost, doubled or moved block shows as a mismatch; the byte
+     * count and the end of stream right after it catch the rest.
+     */
+    private static final byte[] PATTERN = new byte[(1 << 20) + 7];
+
+    static {
+        new java.util.Random(15).nextBytes(PATTERN);
     }
 
     @ParameterizedTest
@@ -207,7 +213,7 @@ class HostilePeersTest {
         CountDownLatch shortWrite = new CountDownLatch(1);
         AtomicInteger writables = new AtomicInteger();
         AtomicLong sentAtShortWrite = new AtomicLong();
-        long heapBefore = liveHeap();
+        long heapBefore = LiveHeap.bytes();
         long[] heapAtShortWrite = new long[1];
         try (TestLoop server = TestLoop.start(backend)) {
             ListenSocket ls = server.call(() -> {
@@ -227,25 +233,31 @@ class HostilePeersTest {
                     (int) TestLoop.WAIT.toMillis())) {
                 // Not a byte is read until the server's write came back short.
                 TestLoop.await(shortWrite);
-                heapAtShortWrite[0] = liveHeap();
+                heapAtShortWrite[0] = LiveHeap.bytes();
                 InputStream in = peer.getInputStream();
                 byte[] buffer = new byte[64 * 1024];
                 long received = 0;
                 while (received < TOTAL) {
                     int n = in.read(buffer);
                     assertTrue(n > 0, "the stream ended after " + received + " bytes");
-                    for (int i = 0; i < n; i++) {
-                        if (buffer[i] != byteAt(received + i)) {
-                            throw new AssertionError("byte " + (received + i) + " differs");
+                    int checked = 0;
+                    while (checked < n) {
+                        int at = (int) ((received + checked) % PATTERN.length);
+                        int run = Math.min(n - checked, PATTERN.length - at);
+                        int mismatch = java.util.Arrays.mismatch(buffer, checked, checked + run, PATTERN, at, at + run);
+                        if (mismatch >= 0) {
+                            throw new AssertionError("byte " + (received + checked + mismatch) + " differs");
                         }
+                        checked += run;
                     }
                     received += n;
                 }
+                assertEquals(-1, in.read(), "the end of stream right after " + TOTAL + " bytes");
                 assertEquals(TOTAL, received);
             }
             server.run(ls::close);
         }
-        long heapAfter = liveHeap();
+        long heapAfter = LiveHeap.bytes();
         System.out.printf("[%s, %s] short write after %d bytes; %d onWritable; live heap %d, %d at the short write,"
                 + " %d after%n", backend, mode, sentAtShortWrite.get(), writables.get(), heapBefore,
                 heapAtShortWrite[0], heapAfter);
@@ -257,16 +269,17 @@ class HostilePeersTest {
                         + heapAfter);
     }
 
-    /** Writes the stream from where it stands until a write comes back short or all of it is out. */
+    /**
+     * Writes the stream from where it stands until a write comes back short or all of it is out, then shuts down.
+     */
     private static void pump(Socket<long[]> s, ByteBuffer chunk, CountDownLatch shortWrite, AtomicLong sentAtShort) {
         long[] sent = s.ext();
         while (sent[0] < TOTAL) {
             int length = (int) Math.min(chunk.capacity(), TOTAL - sent[0]);
             chunk.clear();
-            for (int i = 0; i < length; i++) {
-                chunk.put(i, byteAt(sent[0] + i));
-            }
-            chunk.limit(length);
+            int at = (int) (sent[0] % PATTERN.length);
+            int first = Math.min(length, PATTERN.length - at);
+            chunk.put(PATTERN, at, first).put(PATTERN, 0, length - first).flip();
             int n = s.write(chunk);
             sent[0] += n;
             if (n < length) {
@@ -277,16 +290,6 @@ class HostilePeersTest {
                 return;
             }
         }
-    }
-
-    /** Live heap after a full collection. */
-    static long liveHeap() {
-        Runtime rt = Runtime.getRuntime();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            used = Math.min(used, rt.totalMemory() - rt.freeMemory());
-        }
-        return used;
+        s.shutdown();
     }
 }

@@ -1,6 +1,5 @@
 package io.usockets.tests.tls;
 
-import io.usockets.Loop;
 import io.usockets.SocketContext;
 import io.usockets.ssl.Tls;
 import io.usockets.tests.Mode;
@@ -32,25 +31,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HalfOpenFloodTest {
 
     private static final int FLOOD = 2000;
-    private static final int BUDGET = 5;
-
-    /** Counters of the server loop, touched only on its thread. */
-    private static final class Stats {
-        long lastReads;
-        long maxReadsPerIteration;
-        long iterationsAtBudget;
-    }
+    private static final int BUDGET = HandshakeReads.BUDGET;
 
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Backends#names")
     void halfOpenHandshakesQueueAtLowPriorityWhileAnOpenConnectionIsServed(String backend) throws Exception {
         long sslBaseline = Tls.liveSslObjects();
-        Stats stats = new Stats();
+        HandshakeReads stats = new HandshakeReads();
         byte[] clientHello = clientHello();
         List<Socket> flood = new ArrayList<>();
         int echoesDuringFlood = 0;
         long readsAtEnd;
-        try (TestLoop server = TestLoop.start(backend, b -> b.onPre(HalfOpenFloodTest::sample))) {
+        try (TestLoop server = TestLoop.start(backend, b -> b.onPre(HandshakeReads::sample))) {
             server.run(() -> server.loop().setExt(stats));
             int port = server.call(() -> {
                 SocketContext<Void, Void> ctx = server.loop().createSocketContext(TlsSupport.serverOptions());
@@ -117,20 +109,5 @@ class HalfOpenFloodTest {
         byte[] hello = new byte[out.remaining()];
         out.get(hello);
         return hello;
-    }
-
-    /** The server loop's pre callback: handshake reads of the iteration that just ended. */
-    private static void sample(Loop loop) {
-        Stats st = loop.ext();
-        if (st == null) {
-            return;
-        }
-        long reads = Tls.handshakeReads(loop);
-        long delta = reads - st.lastReads;
-        st.lastReads = reads;
-        st.maxReadsPerIteration = Math.max(st.maxReadsPerIteration, delta);
-        if (delta == BUDGET) {
-            st.iterationsAtBudget++;
-        }
     }
 }
