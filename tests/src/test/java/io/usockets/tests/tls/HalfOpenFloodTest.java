@@ -24,9 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A flood of 2 000 half-open TLS handshakes (issue 15, part 5): raw sockets each send one ClientHello and never
  * answer the server's flight, while an established TLS connection keeps echoing. Counted in loop iterations: the
- * server reads at most 5 handshaking sockets per iteration and fills that budget in many iterations (the
- * low-priority queue at work, docs/RULES.md I10), and the established connection is answered while the flood is
- * still being read.
+ * server admits at most 5 handshaking sockets per iteration, so the flood's reads spread over at least 2 000 / 5
+ * iterations and fill the budget in many of them (the low-priority queue at work, docs/RULES.md I10), and the
+ * established connection is answered while the flood is still being read.
  */
 class HalfOpenFloodTest {
 
@@ -88,12 +88,20 @@ class HalfOpenFloodTest {
                 }
             }
         }
-        System.out.printf("[%s] %d half-open handshakes (%d handshake reads): at most %d per iteration, %d"
-                + " iterations at the budget, %d echoes answered during the flood%n", backend, FLOOD, readsAtEnd,
-                stats.maxReadsPerIteration, stats.iterationsAtBudget, echoesDuringFlood);
+        System.out.printf("[%s] %d half-open handshakes (%d handshake reads) over %d iterations: at most %d per"
+                + " iteration, %d iterations at the budget, %d echoes answered during the flood%n", backend, FLOOD,
+                readsAtEnd, stats.lastReadIteration - stats.firstReadIteration + 1, stats.maxReadsPerIteration,
+                stats.iterationsAtBudget, echoesDuringFlood);
         assertTrue(readsAtEnd >= FLOOD, "every ClientHello was read: " + readsAtEnd);
-        assertTrue(stats.maxReadsPerIteration <= BUDGET, "handshake reads in one iteration: "
-                + stats.maxReadsPerIteration + "; the budget is " + BUDGET);
+        // The budget bounds the sockets admitted per iteration (released from the queue, or reading fresh). A
+        // released socket's one read may land in the iteration after its release (seen on nio and vertx+hint), which
+        // admits up to 5 more: at most twice the budget in one iteration, and the flood spread over at least
+        // FLOOD / BUDGET iterations.
+        long span = stats.lastReadIteration - stats.firstReadIteration + 1;
+        assertTrue(stats.maxReadsPerIteration <= 2 * BUDGET, "handshake reads in one iteration: "
+                + stats.maxReadsPerIteration + "; the budget admits " + BUDGET + " per iteration");
+        assertTrue(span >= FLOOD / BUDGET - 1, "the flood's " + readsAtEnd + " handshake reads took only " + span
+                + " iterations; the budget admits " + BUDGET + " per iteration");
         assertTrue(stats.iterationsAtBudget > 0, "the flood never filled the budget, so it tested nothing");
         assertTrue(echoesDuringFlood >= 10, "echoes answered while the flood was read: " + echoesDuringFlood);
         TlsSupport.assertNoLiveSsl(sslBaseline);

@@ -15,6 +15,9 @@ class HandshakeReads {
     long lastReads;
     long maxReadsPerIteration;
     long iterationsAtBudget;
+    /** The first and the last iteration that had a handshake read (0 before any). */
+    long firstReadIteration;
+    long lastReadIteration;
 
     /** The {@code onPre} callback: counts the handshake reads of the iteration that just ended. */
     static void sample(Loop loop) {
@@ -28,6 +31,13 @@ class HandshakeReads {
         st.maxReadsPerIteration = Math.max(st.maxReadsPerIteration, delta);
         if (delta == BUDGET) {
             st.iterationsAtBudget++;
+        }
+        if (delta > 0) {
+            long iteration = loop.iterationNumber();
+            if (st.firstReadIteration == 0) {
+                st.firstReadIteration = iteration;
+            }
+            st.lastReadIteration = iteration;
         }
     }
 }
