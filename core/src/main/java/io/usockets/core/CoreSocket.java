@@ -531,7 +531,9 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
             boolean more = msgMore || total + chunk < length;
             int n = (int) send(null, scratch, more);
             total += n;
-            if (n < chunk) {
+            // A send that closed the socket (a reset, a TLS error) may still report its chunk as taken: the next
+            // chunk must not reach a socket whose TLS state is already freed.
+            if (n < chunk || (flags & CLOSED) != 0) {
                 break;
             }
         }

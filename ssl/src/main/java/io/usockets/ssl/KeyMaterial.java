@@ -18,6 +18,7 @@ final class KeyMaterial {
     private KeyMaterial(long chain, long key) {
         this.chain = chain;
         this.key = key;
+        Tcnative.keyMaterialCreated();
     }
 
     /**
@@ -69,6 +70,7 @@ final class KeyMaterial {
             freed = true;
             SSL.freeX509Chain(chain);
             SSL.freePrivateKey(key);
+            Tcnative.keyMaterialFreed();
         }
     }
 }

@@ -23,6 +23,7 @@ final class Tcnative {
     private static final Throwable UNAVAILABILITY = load();
     private static final LongAdder LIVE_SSL = new LongAdder();
     private static final LongAdder LIVE_CONTEXTS = new LongAdder();
+    private static final LongAdder LIVE_KEY_MATERIAL = new LongAdder();
 
     private Tcnative() {
     }
@@ -80,6 +81,20 @@ final class Tcnative {
     static void freeContext(long ctx) {
         SSLContext.free(ctx);
         LIVE_CONTEXTS.decrement();
+    }
+
+    /** A certificate chain and private key were parsed into native objects. */
+    static void keyMaterialCreated() {
+        LIVE_KEY_MATERIAL.increment();
+    }
+
+    /** A certificate chain and private key were freed. */
+    static void keyMaterialFreed() {
+        LIVE_KEY_MATERIAL.decrement();
+    }
+
+    static long liveKeyMaterial() {
+        return LIVE_KEY_MATERIAL.sum();
     }
 
     static long liveSsl() {

@@ -61,6 +61,16 @@ public final class Tls {
     }
 
     /**
+     * Parsed certificate chains with their private keys (native objects) alive in this JVM: one per TLS context or
+     * SNI entry that has a certificate, until it is freed.
+     *
+     * @return the count
+     */
+    public static long liveKeyMaterial() {
+        return Tcnative.liveKeyMaterial();
+    }
+
+    /**
      * Reads of sockets still handshaking on {@code loop} so far; read on the loop thread.
      *
      * @param loop the loop

@@ -135,7 +135,15 @@ class AcceptBackoffTest {
             List<Socket> served = new ArrayList<>();
             Socket pending = null;
             try {
-                int port = TestLoop.await(output.port);
+                // A JVM starting on a loaded 2-core machine may take longer than one ordinary wait (seen: over 20 s
+                // with a load average of 12): its start gets three.
+                int port;
+                try {
+                    port = output.port.get(3 * TestLoop.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError("the child JVM did not report its port within " + TestLoop.WAIT.multipliedBy(3)
+                            + "; its output:\n" + output.recentOutput(), e);
+                }
 
                 // 1. Open connections until the child stops serving them: it has run out of descriptors.
                 String pendingMessage = null;

@@ -2,6 +2,7 @@ package io.usockets.tests;
 
 import io.usockets.Socket;
 import io.usockets.SocketContext;
+import io.usockets.testsupport.OpenDescriptors;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;

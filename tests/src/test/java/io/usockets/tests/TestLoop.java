@@ -5,6 +5,7 @@ import io.usockets.Loop;
 import io.usockets.LoopOptions;
 import io.usockets.Socket;
 import io.usockets.Timer;
+import io.usockets.testsupport.OpenDescriptors;
 
 import java.time.Duration;
 import java.util.List;

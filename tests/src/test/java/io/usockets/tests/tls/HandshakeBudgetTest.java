@@ -26,13 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HandshakeBudgetTest {
 
     private static final int FLOOD = 500;
-    private static final int BUDGET = 5;
+    private static final int BUDGET = HandshakeReads.BUDGET;
 
     /** Counters of the server loop, touched only on its thread. */
-    private static final class Stats {
-        long lastReads;
-        long maxReadsPerIteration;
-        long iterationsAtBudget;
+    private static final class Stats extends HandshakeReads {
         long pingWrittenAt;
         long pongWrittenAt;
         long maxLag;
@@ -50,7 +47,7 @@ class HandshakeBudgetTest {
         AtomicLong finalRoundTrips = new AtomicLong();
         // The flood loop is made first and closed last, so each loop's leak gate sees only its own descriptors.
         try (TestLoop flood = TestLoop.start(backend);
-             TestLoop server = TestLoop.start(backend, b -> b.onPre(HandshakeBudgetTest::sample))) {
+             TestLoop server = TestLoop.start(backend, b -> b.onPre(HandshakeReads::sample))) {
             server.run(() -> server.loop().setExt(stats));
             int port = server.call(() -> {
                 SocketContext<Void, Void> ctx = server.loop().createSocketContext(TlsSupport.serverOptions());
@@ -121,20 +118,5 @@ class HandshakeBudgetTest {
         Stats st = loop.ext();
         s.write(ByteBuffer.wrap(new byte[] {'p'}));
         st.pingWrittenAt = loop.iterationNumber();
-    }
-
-    /** The server loop's pre callback: handshake reads of the iteration that just ended. */
-    private static void sample(Loop loop) {
-        Stats st = loop.ext();
-        if (st == null) {
-            return;
-        }
-        long reads = Tls.handshakeReads(loop);
-        long delta = reads - st.lastReads;
-        st.lastReads = reads;
-        st.maxReadsPerIteration = Math.max(st.maxReadsPerIteration, delta);
-        if (delta == BUDGET) {
-            st.iterationsAtBudget++;
-        }
     }
 }

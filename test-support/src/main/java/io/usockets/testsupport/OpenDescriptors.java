@@ -1,8 +1,15 @@
-package io.usockets.tests;
+package io.usockets.testsupport;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.TreeMap;
 
-/** Counts this process's open descriptors through /proc/self/fd (Linux), for the leak gate. */
+/**
+ * This process's open descriptors through /proc/self/fd (Linux), for the leak gates: a count, a snapshot of what each
+ * points at, and a description with the TCP connection behind each socket. Stateless and thread-safe.
+ */
 public final class OpenDescriptors {
 
     private OpenDescriptors() {
@@ -16,25 +23,42 @@ public final class OpenDescriptors {
 
     /** What each open descriptor points at, for a leak report. */
     public static String describe() {
-        File[] entries = new File("/proc/self/fd").listFiles();
-        if (entries == null) {
+        Map<Integer, String> open = snapshot();
+        if (open == null) {
             return "(no /proc/self/fd)";
         }
         StringBuilder sb = new StringBuilder();
+        open.forEach((fd, target) -> sb.append(describe(fd, target)).append('\n'));
+        return sb.toString();
+    }
+
+    /** Each open descriptor and what it points at (its /proc/self/fd link), or null without /proc/self/fd. */
+    public static Map<Integer, String> snapshot() {
+        File[] entries = new File("/proc/self/fd").listFiles();
+        if (entries == null) {
+            return null;
+        }
+        Map<Integer, String> open = new TreeMap<>();
         for (File f : entries) {
             String target;
             try {
-                target = java.nio.file.Files.readSymbolicLink(f.toPath()).toString();
-            } catch (java.io.IOException e) {
-                target = "?";
+                target = Files.readSymbolicLink(f.toPath()).toString();
+            } catch (IOException e) {
+                // Closed between the listing and the read: not open any more.
+                continue;
             }
-            sb.append(f.getName()).append(" -> ").append(target);
-            if (target.startsWith("socket:[")) {
-                sb.append(tcpConnection(target.substring("socket:[".length(), target.length() - 1)));
-            }
-            sb.append('\n');
+            open.put(Integer.parseInt(f.getName()), target);
         }
-        return sb.toString();
+        return open;
+    }
+
+    /** "fd -> target", with the TCP connection behind a socket. */
+    public static String describe(int fd, String target) {
+        String line = fd + " -> " + target;
+        if (target.startsWith("socket:[")) {
+            line += tcpConnection(target.substring("socket:[".length(), target.length() - 1));
+        }
+        return line;
     }
 
     private static final String[] TCP_STATES = {"?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
