@@ -31,7 +31,9 @@ import java.util.Map;
  *   <li>what the module's warm-up opens once per JVM: the configuration parameter
  *       {@value #WARM_UP_PARAMETER} names a {@link Runnable} class run once before the first baseline (the tests
  *       module's opens a connection and a TLS handshake on every backend, after which the JDK and netty-tcnative
- *       keep a few descriptors for the life of the JVM).</li>
+ *       keep a few descriptors for the life of the JVM);</li>
+ *   <li>the JVM's attach listener, a unix socket {@code /tmp/.java_pidPID} that the first dynamic agent attach (the
+ *       fuzzer's Jazzer agent attaches itself) opens and keeps.</li>
  * </ul>
  * A descriptor may close a little after the last test (NIO releases a closed channel's descriptor at its selector's
  * next select), so the gate waits up to {@link TcpQueues#WAIT_NANOS} for the count to come back before failing, and
@@ -49,6 +51,9 @@ public final class DescriptorLeakGate implements BeforeAllCallback, AfterAllCall
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(
             DescriptorLeakGate.class);
     private static volatile boolean warmedUp;
+    /** The JVM's attach listener: a unix socket /tmp/.java_pidPID, opened for good by the first dynamic attach. */
+    private static final java.util.regex.Pattern ATTACH_LISTENER =
+            java.util.regex.Pattern.compile(" unix \\S*/\\.java_pid\\d+(\\.tmp)?$");
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -82,12 +87,18 @@ public final class DescriptorLeakGate implements BeforeAllCallback, AfterAllCall
         }
     }
 
-    /** Descriptors open now that were not open before (or point elsewhere now), jar files aside. */
+    /**
+     * Descriptors open now that were not open before (or point elsewhere now), jar files and the JVM's attach
+     * listener aside.
+     */
     static List<String> leaked(Map<Integer, String> before, Map<Integer, String> now) {
         List<String> leaked = new ArrayList<>();
         now.forEach((fd, target) -> {
             if (!target.equals(before.get(fd)) && !target.endsWith(".jar")) {
-                leaked.add(OpenDescriptors.describe(fd, target));
+                String described = OpenDescriptors.describe(fd, target);
+                if (!ATTACH_LISTENER.matcher(described).find()) {
+                    leaked.add(described);
+                }
             }
         });
         return leaked;

@@ -52,13 +52,45 @@ public final class OpenDescriptors {
         return open;
     }
 
-    /** "fd -> target", with the TCP connection behind a socket. */
+    /** "fd -> target", with the TCP connection behind a socket, or the kind of a socket that is not TCP. */
     public static String describe(int fd, String target) {
         String line = fd + " -> " + target;
         if (target.startsWith("socket:[")) {
-            line += tcpConnection(target.substring("socket:[".length(), target.length() - 1));
+            String inode = target.substring("socket:[".length(), target.length() - 1);
+            String tcp = tcpConnection(inode);
+            line += tcp.isEmpty() ? otherSocket(inode) : tcp;
         }
         return line;
+    }
+
+    /**
+     * " udp port N", " unix PATH" or " netlink protocol N" for the socket with this inode, from the kernel's tables
+     * in /proc/net; or "".
+     */
+    private static String otherSocket(String inode) {
+        // table, column of the inode, what to print from the row
+        String[][] tables = {{"/proc/net/udp", "9"}, {"/proc/net/udp6", "9"}, {"/proc/net/unix", "6"},
+            {"/proc/net/netlink", "9"}};
+        for (String[] table : tables) {
+            int column = Integer.parseInt(table[1]);
+            try {
+                for (String row : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table[0]))) {
+                    String[] f = row.trim().split("\\s+");
+                    if (f.length > column && f[column].equals(inode)) {
+                        if (table[0].contains("udp")) {
+                            return " udp port " + Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+                        }
+                        if (table[0].endsWith("unix")) {
+                            return " unix " + (f.length > 7 ? f[7] : "(unnamed)");
+                        }
+                        return " netlink protocol " + f[1];
+                    }
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // No such table here: describe the descriptor without it.
+            }
+        }
+        return "";
     }
 
     private static final String[] TCP_STATES = {"?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
