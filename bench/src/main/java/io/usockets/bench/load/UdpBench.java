@@ -248,9 +248,9 @@ public final class UdpBench {
                 + "bytes allocated/datagram |\n|---|---:|---:|---:|---:|\n");
         Map<String, double[]> medians = new LinkedHashMap<>();
         for (Map.Entry<String, List<Result>> e : byServer.entrySet()) {
-            double rate = Report.median(e.getValue().stream().map(Result::datagramsPerSecond).toList());
-            double cpu = Report.median(e.getValue().stream().map(Result::cpuMicrosPerDatagram).toList());
-            double bytes = Report.median(e.getValue().stream().map(Result::bytesPerDatagram).toList());
+            double rate = Rounds.median(e.getValue().stream().map(Result::datagramsPerSecond).toList());
+            double cpu = Rounds.median(e.getValue().stream().map(Result::cpuMicrosPerDatagram).toList());
+            double bytes = Rounds.median(e.getValue().stream().map(Result::bytesPerDatagram).toList());
             medians.put(e.getKey(), new double[] {rate, cpu, bytes});
             md.append(String.format(Locale.ROOT, "| %s | %,.0f | %.3f | %,.0f | %s |%n", e.getKey(), rate, cpu,
                     1e6 / cpu, Double.isNaN(bytes) ? "n/a" : String.format(Locale.ROOT, "%.1f", bytes)));
