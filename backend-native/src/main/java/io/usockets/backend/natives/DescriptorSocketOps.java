@@ -56,6 +56,8 @@ public final class DescriptorSocketOps implements SocketOps {
 
     /** Descriptor numbers with TCP_CORK on, one bit each. */
     private long[] corked = new long[16];
+    /** The last read filled the space it was given: more may be queued (see {@link #takeLastReadFilled()}). */
+    private boolean lastReadFilled;
 
     /**
      * Allocates the scratch buffer and the iovec array of one loop of the backend named {@code backendName}.
@@ -195,7 +197,23 @@ public final class DescriptorSocketOps implements SocketOps {
                 buffer.position(position + n);
             }
         }
+        if (n > 0 && !buffer.hasRemaining()) {
+            lastReadFilled = true;
+        }
         return n;
+    }
+
+    /**
+     * Whether a {@link #read} filled all the space it was given since the last call, so the kernel may hold more; the
+     * call clears it. An eventing whose readiness is edge-like (io_uring's multishot poll reports new arrivals, not what
+     * is left) reads again then.
+     *
+     * @return true if a read filled its buffer since the last call
+     */
+    public boolean takeLastReadFilled() {
+        boolean filled = lastReadFilled;
+        lastReadFilled = false;
+        return filled;
     }
 
     @Override
