@@ -59,9 +59,10 @@ class HelloServersTest {
         }
     }
 
-    @Test
-    void nettyTlsServerAnswersTheExamplesBytesOverTls() throws Exception {
-        try (HelloServer server = HelloServers.create("netty-epoll-tls")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"netty-epoll-tls", "netty-io_uring-tls"})
+    void nettyTlsServerAnswersTheExamplesBytesOverTls(String name) throws Exception {
+        try (HelloServer server = HelloServers.create(name)) {
             int port = server.start("127.0.0.1", 0);
             assertArrayEquals(HelloResponse.HELLO.bytes(), Http.getTls(port));
             assertArrayEquals(HelloResponse.HELLO.bytes(), Http.getTls(port), "a second TLS connection");
@@ -85,7 +86,7 @@ class HelloServersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio"})
+    @ValueSource(strings = {"netty-epoll", "netty-io_uring", "netty-nio", "vertx-net", "jdk-nio"})
     void toyProtocolServersAnswerWithTheHelloResponse(String name) throws Exception {
         try (HelloServer server = HelloServers.create(name)) {
             int port = server.start("127.0.0.1", 0);
@@ -100,7 +101,8 @@ class HelloServersTest {
      * a request end split across two writes. (Without this a pipelining client such as wrk's would stall.)
      */
     @ParameterizedTest
-    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls", "vertx-http"})
+    @ValueSource(strings = {"netty-epoll", "netty-io_uring", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls",
+            "netty-io_uring-tls", "vertx-http"})
     void everyPipelinedRequestGetsOneAnswer(String name) throws Exception {
         try (HelloServer server = HelloServers.create(name)) {
             int port = server.start("127.0.0.1", 0);
@@ -172,7 +174,8 @@ class HelloServersTest {
      * copies it keeps (10 at 100 000 bytes), so answers take several writes and short ones.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls", "vertx-http"})
+    @ValueSource(strings = {"netty-epoll", "netty-io_uring", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls",
+            "netty-io_uring-tls", "vertx-http"})
     void everyServerAnswersWithABodyOfTheResponseSize(String name) throws Exception {
         HelloResponse answer = HelloResponse.of(100_000);
         try (HelloServer server = HelloServers.create(name, null, null, answer)) {
