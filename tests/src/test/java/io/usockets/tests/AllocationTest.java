@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The steady-state read/write path allocates nothing on the loop thread (docs/RULES.md I3, I4), plain and TLS (decrypt,
  * onData, seal, write): the loop thread's allocated bytes are read around 100 000 echo round trips after warm-up
- * and must stay under 1 KiB.
+ * and must stay under 1 KiB. On io_uring, Netty's handler allocates a 16-byte callback per wait (one loop iteration),
+ * which is counted with {@code Loop.iterationNumber()} and left out; everything else must stay under the same budget.
  */
 class AllocationTest {
 
@@ -33,6 +34,8 @@ class AllocationTest {
      * so it fails every window.
      */
     private static final int ATTEMPTS = 3;
+    /** The one allocation of Netty's io_uring handler per wait: its completion callback, 16 bytes. */
+    private static final long URING_BYTES_PER_WAIT = 16;
 
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
@@ -53,19 +56,28 @@ class AllocationTest {
                 byte[] reply = new byte[message.length];
                 echo(out, in, message, reply, WARM_UP);
                 List<Long> windows = new ArrayList<>();
+                boolean perWait = Backends.backendOf(backend).equals("io_uring");
                 for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                    long firstIteration = perWait ? tl.call(() -> tl.loop().iterationNumber()) : 0;
                     long before = threads.getThreadAllocatedBytes(loopThread);
                     echo(out, in, message, reply, ROUND_TRIPS);
                     long allocated = threads.getThreadAllocatedBytes(loopThread) - before;
+                    // io_uring: Netty's IoUringIoHandler.run makes one 16-byte callback object per wait (a method
+                    // reference it passes to its completion queue), which no code of ours can avoid on the public
+                    // handler; nothing else may be allocated (docs/ARCHITECTURE.md, "The io_uring backend").
+                    long iterations = perWait ? tl.call(() -> tl.loop().iterationNumber()) - firstIteration : 0;
+                    long allocatedOfOurs = allocated - URING_BYTES_PER_WAIT * iterations;
                     windows.add(allocated);
-                    System.out.printf("[%s, %s] loop thread allocated %d bytes over %d echo round trips%n", backend,
-                            mode, allocated, ROUND_TRIPS);
-                    if (allocated < BUDGET_BYTES) {
+                    System.out.printf("[%s, %s] loop thread allocated %d bytes over %d echo round trips%s%n", backend,
+                            mode, allocated, ROUND_TRIPS, perWait ? " (" + iterations + " iterations, "
+                                    + allocatedOfOurs + " bytes beyond " + URING_BYTES_PER_WAIT + " per iteration)" : "");
+                    if (allocatedOfOurs < BUDGET_BYTES) {
                         return;
                     }
                 }
                 fail("the loop thread allocated " + windows + " bytes in " + ATTEMPTS + " windows of " + ROUND_TRIPS
-                        + " round trips; expected under " + BUDGET_BYTES + " in at least one");
+                        + " round trips; expected under " + BUDGET_BYTES + (perWait ? " beyond Netty's "
+                        + URING_BYTES_PER_WAIT + " bytes per iteration" : "") + " in at least one");
             }
         }
     }

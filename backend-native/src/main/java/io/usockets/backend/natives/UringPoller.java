@@ -43,6 +43,9 @@ import java.util.Arrays;
  * its requests ({@code IORING_OP_ASYNC_CANCEL}) and, through {@link UringAccess}, submits the cancellation at once:
  * a request holds its file, and the connection (or a listen socket's port) would otherwise live until the next wait.
  *
+ * <p><b>Dispatch.</b> Completions are collected while {@code IoHandler.run} processes the ring and dispatched after it
+ * returns (see {@link #dispatchCompleted()}), so bytes written in one iteration are read in the next.
+ *
  * <p>Per descriptor: the poll, a state byte and two slot numbers (13 bytes); per slot: the poll and descriptor (8
  * bytes). Nothing is allocated per completion; arming a request allocates Netty's small ops object, which the steady
  * state never does (a socket's multishot poll is armed once).
@@ -93,6 +96,12 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     private int slotCount;
     /** One Netty registration per 65 536 slots. */
     private Handle[] handles = new Handle[1];
+
+    /** Completions collected during {@code run}: slot, result, flags. */
+    private int[] completedSlot = new int[256];
+    private int[] completedRes = new int[256];
+    private int[] completedFlags = new int[256];
+    private int completedCount;
 
     /** Descriptors whose poll gets a scheduled read (see the class comment); swapped with the spare while served. */
     private int[] recheck = new int[64];
@@ -153,7 +162,22 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         canBlock = wait != 0;
         deadlineNanos = wait < 0 ? -1 : System.nanoTime() + wait;
         handler.run(this);
+        dispatchCompleted();
         serveRechecks();
+    }
+
+    /**
+     * Dispatches the completions {@code run} collected. They are collected first and dispatched only after it returns:
+     * a write to a socket of the same loop posts the peer's completion at once (as the send call returns), and Netty
+     * keeps processing what arrives, so dispatching inside {@code run} would let two sockets of one loop answer each
+     * other without end in one iteration. This way bytes written in one iteration are read in the next, as on epoll.
+     */
+    private void dispatchCompleted() {
+        int count = completedCount;
+        for (int i = 0; i < count; i++) {
+            completed(completedSlot[i], completedRes[i], completedFlags[i]);
+        }
+        completedCount = 0;
     }
 
     /** One Netty registration: completions of 65 536 slots, from {@code base}. */
@@ -171,7 +195,7 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         public void handle(IoRegistration registration, IoEvent event) {
             IoUringIoEvent e = (IoUringIoEvent) event;
             if (e.opcode() == IORING_OP_POLL_ADD) {
-                completed(base + (int) (e.userData() & 0xFFFF), e.res(), e.flags());
+                collect(base + (int) (e.userData() & 0xFFFF), e.res(), e.flags());
             }
         }
 
@@ -179,6 +203,20 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         public void close() {
             registration.cancel();
         }
+    }
+
+    /** Keeps a completion for {@link #dispatchCompleted()}. */
+    private void collect(int slot, int res, int flags) {
+        int i = completedCount;
+        if (i == completedSlot.length) {
+            completedSlot = Arrays.copyOf(completedSlot, i * 2);
+            completedRes = Arrays.copyOf(completedRes, i * 2);
+            completedFlags = Arrays.copyOf(completedFlags, i * 2);
+        }
+        completedSlot[i] = slot;
+        completedRes[i] = res;
+        completedFlags[i] = flags;
+        completedCount = i + 1;
     }
 
     /** A poll request of {@code slot} completed with {@code res} (the ready mask, or a negative errno). */
