@@ -30,7 +30,8 @@ import java.util.Arrays;
  * filters its completions, and restoring it schedules one read of its own, since an arrival may have been filtered
  * meanwhile. A multishot poll reports arrivals, not what is left, so a read that filled the receive buffer schedules
  * another read too ({@link DescriptorSocketOps#takeLastReadFilled()}), and so does a report of the peer's FIN
- * (POLLRDHUP) or an error, which may have come together with the bytes just read. WRITABLE (a short write, a connect in progress)
+ * (POLLRDHUP) or an error, which may have come together with the bytes just read; a scheduled read that found bytes
+ * schedules the next, until one finds none. WRITABLE (a short write, a connect in progress)
  * and every interest of other polls (user polls on pipes and eventfds, datagram sockets) are one-shot polls, armed
  * again after each completion while the interest lasts: the kernel checks readiness when a poll is armed, so they are
  * level-triggered like epoll's. Those scheduled reads run after the ring's completions in the same wait, and make the
@@ -243,7 +244,7 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         int mask = res < 0 ? POLLERR : res;
         int ready = EpollEvents.readyEvents(mask, state[fd] & INTEREST);
         if (ready != 0) {
-            dispatch(poll, fd, ready & INTEREST, (ready & EpollEvents.ERROR) != 0);
+            dispatch(poll, fd, ready & INTEREST, (ready & EpollEvents.ERROR) != 0, false);
             if (!out && (mask & (POLLRDHUP | POLLHUP | POLLERR)) != 0 && polls[fd] == poll) {
                 // The end of the stream came with (or after) the bytes just read, and no new arrival will report it.
                 scheduleRead(fd);
@@ -257,10 +258,18 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         }
     }
 
-    private void dispatch(CorePoll poll, int fd, int ready, boolean error) {
+    /**
+     * Calls the poll and schedules another read when its read filled the buffer, or, for a read of our own
+     * ({@code scheduled}), when it found bytes: what was filtered or left (a FIN behind the bytes) has no new arrival
+     * to report it, so the scheduled reads go on until one finds nothing.
+     */
+    private void dispatch(CorePoll poll, int fd, int ready, boolean error, boolean scheduled) {
         ops.takeLastReadFilled();
+        ops.takeLastReadGotBytes();
         poll.onReady(ready, error);
-        if (ops.takeLastReadFilled() && polls[fd] == poll) {
+        boolean filled = ops.takeLastReadFilled();
+        boolean gotBytes = ops.takeLastReadGotBytes();
+        if ((filled || (scheduled && gotBytes)) && polls[fd] == poll) {
             scheduleRead(fd);
         }
     }
@@ -280,7 +289,7 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
             state[fd] &= ~RECHECK;
             CorePoll poll = polls[fd];
             if (poll != null && (state[fd] & CorePoll.READABLE) != 0) {
-                dispatch(poll, fd, CorePoll.READABLE, false);
+                dispatch(poll, fd, CorePoll.READABLE, false, true);
                 if (polls[fd] == poll) {
                     arm(fd, poll);
                 }
