@@ -30,8 +30,8 @@ import java.util.Arrays;
  * filters its completions, and restoring it schedules one read of its own, since an arrival may have been filtered
  * meanwhile. A multishot poll reports arrivals, not what is left, so a read that filled the receive buffer schedules
  * another read too ({@link DescriptorSocketOps#takeLastReadFilled()}), and so does a report of the peer's FIN
- * (POLLRDHUP) or an error, which may have come together with the bytes just read; a scheduled read that found bytes
- * schedules the next, until one finds none. WRITABLE (a short write, a connect in progress)
+ * (POLLRDHUP) or an error, which may have come together with the bytes just read; once the FIN was reported, a
+ * scheduled read that found bytes schedules the next, until one finds none. WRITABLE (a short write, a connect in progress)
  * and every interest of other polls (user polls on pipes and eventfds, datagram sockets) are one-shot polls, armed
  * again after each completion while the interest lasts: the kernel checks readiness when a poll is armed, so they are
  * level-triggered like epoll's. Those scheduled reads run after the ring's completions in the same wait, and make the
@@ -75,6 +75,8 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     /** {@link #state} bits: the interest wanted (CorePoll READABLE/WRITABLE), a read scheduled. */
     private static final int INTEREST = EpollEvents.INTEREST;
     private static final int RECHECK = 8;
+    /** The stream's POLLIN request reported the peer's FIN (or an error), maybe while READABLE was off. */
+    private static final int ENDED = 16;
 
     private static final System.Logger LOG = System.getLogger("io.usockets");
     private static volatile boolean submitFallbackLogged;
@@ -163,8 +165,10 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         canBlock = wait != 0;
         deadlineNanos = wait < 0 ? -1 : System.nanoTime() + wait;
         handler.run(this);
-        dispatchCompleted();
+        // Scheduled reads first: they find what arrived before this wait; bytes written by this iteration's
+        // callbacks are then read in the next iteration, as on epoll.
         serveRechecks();
+        dispatchCompleted();
     }
 
     /**
@@ -242,6 +246,9 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
             return;
         }
         int mask = res < 0 ? POLLERR : res;
+        if (!out && (mask & (POLLRDHUP | POLLHUP | POLLERR)) != 0) {
+            state[fd] |= ENDED;
+        }
         int ready = EpollEvents.readyEvents(mask, state[fd] & INTEREST);
         if (ready != 0) {
             dispatch(poll, fd, ready & INTEREST, (ready & EpollEvents.ERROR) != 0, false);
@@ -260,8 +267,8 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
 
     /**
      * Calls the poll and schedules another read when its read filled the buffer, or, for a read of our own
-     * ({@code scheduled}), when it found bytes: what was filtered or left (a FIN behind the bytes) has no new arrival
-     * to report it, so the scheduled reads go on until one finds nothing.
+     * ({@code scheduled}) on a stream whose FIN was reported, when it found bytes: the FIN waits behind them with no
+     * new arrival to report it, so those scheduled reads go on until one finds nothing or the end.
      */
     private void dispatch(CorePoll poll, int fd, int ready, boolean error, boolean scheduled) {
         ops.takeLastReadFilled();
@@ -269,7 +276,7 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         poll.onReady(ready, error);
         boolean filled = ops.takeLastReadFilled();
         boolean gotBytes = ops.takeLastReadGotBytes();
-        if ((filled || (scheduled && gotBytes)) && polls[fd] == poll) {
+        if (polls[fd] == poll && (filled || (scheduled && gotBytes && (state[fd] & ENDED) != 0))) {
             scheduleRead(fd);
         }
     }
