@@ -34,8 +34,8 @@ import java.util.Arrays;
  * scheduled read that found bytes schedules the next, until one finds none. WRITABLE (a short write, a connect in progress)
  * and every interest of other polls (user polls on pipes and eventfds, datagram sockets) are one-shot polls, armed
  * again after each completion while the interest lasts: the kernel checks readiness when a poll is armed, so they are
- * level-triggered like epoll's. Those scheduled reads run after the ring's completions in the same wait, and make the
- * next wait non-blocking while any is left.
+ * level-triggered like epoll's. Scheduled reads run after each wait, before its completions are dispatched, and make
+ * the next wait non-blocking while any is left.
  *
  * <p><b>Slots.</b> Each armed request has a slot number; the slot names the poll and the descriptor, so a completion
  * that arrives after its poll closed (and its number went to a new descriptor) is recognised and dropped. Slots are
