@@ -161,12 +161,12 @@ if [ "$DO_SWEEP" = 1 ]; then
 fi
 if [ -z "$SERVERS" ]; then
   for b in $BACKENDS; do SERVERS="$SERVERS usockets-$b"; done
-  SERVERS="$SERVERS netty-epoll netty-nio vertx-net vertx-http jdk-nio node-net node-http"
+  SERVERS="$SERVERS netty-epoll netty-io_uring netty-nio vertx-net vertx-http jdk-nio node-net node-http"
 fi
 echo "Servers: $SERVERS"
 if [ -z "$TLS_SERVERS" ]; then
   for b in $BACKENDS; do TLS_SERVERS="$TLS_SERVERS usockets-$b-tls"; done
-  TLS_SERVERS="$TLS_SERVERS netty-epoll-tls vertx-net-tls node-https node-tls"
+  TLS_SERVERS="$TLS_SERVERS netty-epoll-tls netty-io_uring-tls vertx-net-tls node-https node-tls"
 fi
 [ "$DO_TLS" = 1 ] && echo "TLS servers: $TLS_SERVERS"
 

@@ -25,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * to show: one allocation on the path (16 bytes at least) every 156 round trips already exceeds the budget in the
  * CI window of 10 000. Under {@code -Plong} ({@code -Dallocation.roundTrips=100000}) the window is ten times longer
  * and catches one every 1 560.
+ On io_uring, Netty's handler allocates a 16-byte callback per wait (one loop iteration), which is counted with
+ * {@code Loop.iterationNumber()} and left out; everything else must stay under the same budget.
  */
 class AllocationTest {
 
@@ -38,6 +40,8 @@ class AllocationTest {
      * least 16 bytes per round trip, 160 KB per window, so it fails every window.
      */
     private static final int ATTEMPTS = 4;
+    /** The one allocation of Netty's io_uring handler per wait: its completion callback, 16 bytes. */
+    private static final long URING_BYTES_PER_WAIT = 16;
 
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
@@ -58,19 +62,28 @@ class AllocationTest {
                 byte[] reply = new byte[message.length];
                 echo(out, in, message, reply, WARM_UP);
                 List<Long> windows = new ArrayList<>();
+                boolean perWait = Backends.backendOf(backend).equals("io_uring");
                 for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                    long firstIteration = perWait ? tl.call(() -> tl.loop().iterationNumber()) : 0;
                     long before = threads.getThreadAllocatedBytes(loopThread);
                     echo(out, in, message, reply, ROUND_TRIPS);
                     long allocated = threads.getThreadAllocatedBytes(loopThread) - before;
+                    // io_uring: Netty's IoUringIoHandler.run makes one 16-byte callback object per wait (a method
+                    // reference it passes to its completion queue), which no code of ours can avoid on the public
+                    // handler; nothing else may be allocated (docs/ARCHITECTURE.md, "The io_uring backend").
+                    long iterations = perWait ? tl.call(() -> tl.loop().iterationNumber()) - firstIteration : 0;
+                    long allocatedOfOurs = allocated - URING_BYTES_PER_WAIT * iterations;
                     windows.add(allocated);
-                    System.out.printf("[%s, %s] loop thread allocated %d bytes over %d echo round trips%n", backend,
-                            mode, allocated, ROUND_TRIPS);
-                    if (allocated < BUDGET_BYTES) {
+                    System.out.printf("[%s, %s] loop thread allocated %d bytes over %d echo round trips%s%n", backend,
+                            mode, allocated, ROUND_TRIPS, perWait ? " (" + iterations + " iterations, "
+                                    + allocatedOfOurs + " bytes beyond " + URING_BYTES_PER_WAIT + " per iteration)" : "");
+                    if (allocatedOfOurs < BUDGET_BYTES) {
                         return;
                     }
                 }
                 fail("the loop thread allocated " + windows + " bytes in " + ATTEMPTS + " windows of " + ROUND_TRIPS
-                        + " round trips; expected under " + BUDGET_BYTES + " in at least one");
+                        + " round trips; expected under " + BUDGET_BYTES + (perWait ? " beyond Netty's "
+                        + URING_BYTES_PER_WAIT + " bytes per iteration" : "") + " in at least one");
             }
         }
     }

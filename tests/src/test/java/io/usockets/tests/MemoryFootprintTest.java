@@ -45,6 +45,8 @@ class MemoryFootprintTest {
     private static final long SOCKET_BOUND = 40;
     private static final long RETAINED_BOUND = 72;
     private static final long TLS_RETAINED_BOUND = 128;
+    /** The io_uring backend's bound: the native one's objects plus its slots for requests on the ring. */
+    private static final long URING_RETAINED_BOUND = 128;
     /** NativeBackend.ROUTE_PROPERTY (the tests see backends only through the API). */
     private static final String ROUTE_PROPERTY = "usockets.native.route";
 
@@ -133,6 +135,15 @@ class MemoryFootprintTest {
                     assertTrue(retained <= RETAINED_BOUND, "native retains " + retained + " bytes per idle "
                             + "connection; expected at most " + RETAINED_BOUND);
                     // The graph grows by the same objects (socket and handle) and nothing else per connection.
+                    assertEquals(shallow + handle, perConnection, 0.0, "bytes per connection the loop graph grew by");
+                }
+                if (backend.equals("io_uring")) {
+                    System.out.printf("[%s] retained per idle connection, components: socket %d + %s %d + "
+                            + "descriptor and request slots %.1f = %.1f B%n", label, shallow, io.getClass().getName(),
+                            handle, slot, retained);
+                    assertTrue(retained <= URING_RETAINED_BOUND, "io_uring retains " + retained + " bytes per idle "
+                            + "connection; expected at most " + URING_RETAINED_BOUND);
+                    // One multishot poll per connection adds no object: no Netty registration or map entry each.
                     assertEquals(shallow + handle, perConnection, 0.0, "bytes per connection the loop graph grew by");
                 }
             } finally {
@@ -237,10 +248,27 @@ class MemoryFootprintTest {
         assertEquals(expected, count.getAsInt(), "connections seen by the loop");
     }
 
-    /** Bytes per descriptor of the native poller's lookup tables (the poll array and the state bytes); 0 elsewhere. */
+    /**
+     * Bytes per descriptor of the native poller's lookup tables (the poll array and the state bytes), and of the
+     * io_uring poller's (those plus two request slot numbers, and one request slot per connection); 0 elsewhere.
+     */
     private static double slotBytes(Loop loop) {
         try {
             Object poller = field(loop, "eventing");
+            if (poller.getClass().getSimpleName().equals("UringPoller")) {
+                // Per descriptor: poll, state, the slots of its POLLIN and POLLOUT requests; per connection also
+                // one request slot (its multishot POLLIN): the slot's poll, descriptor and free-list link.
+                Object[] polls = (Object[]) field(poller, "polls");
+                long perDescriptor = ClassLayout.parseInstance(polls).instanceSize()
+                        + ClassLayout.parseInstance(field(poller, "state")).instanceSize()
+                        + ClassLayout.parseInstance(field(poller, "inSlot")).instanceSize()
+                        + ClassLayout.parseInstance(field(poller, "outSlot")).instanceSize();
+                Object[] slotPoll = (Object[]) field(poller, "slotPoll");
+                long perSlot = ClassLayout.parseInstance(slotPoll).instanceSize()
+                        + ClassLayout.parseInstance(field(poller, "slotInfo")).instanceSize()
+                        + ClassLayout.parseInstance(field(poller, "slotNextFree")).instanceSize();
+                return perDescriptor / (double) polls.length + perSlot / (double) slotPoll.length;
+            }
             if (!poller.getClass().getSimpleName().equals("NativePoller")) {
                 return 0;
             }

@@ -36,9 +36,9 @@ class PipePollTest {
     }
 
     private static TestPipe pipeFor(String caseName) throws IOException {
-        // Descriptor backends (native, vertx-epoll) poll a pipe's descriptors, the others its java.nio channels.
+        // Descriptor backends (native, io_uring, vertx-epoll) poll a pipe's descriptors, the others its java.nio channels.
         String backend = Backends.backendOf(caseName);
-        if (backend.equals("native") || backend.equals("vertx-epoll")) {
+        if (backend.equals("native") || backend.equals("io_uring") || backend.equals("vertx-epoll")) {
             io.netty.channel.unix.FileDescriptor[] ends = io.netty.channel.unix.FileDescriptor.pipe();
             ByteBuffer buffer = ByteBuffer.allocateDirect(64);
             return new TestPipe() {

@@ -61,6 +61,10 @@ public final class DescriptorSocketOps implements SocketOps {
 
     /** Descriptor numbers with TCP_CORK on, one bit each. */
     private long[] corked = new long[16];
+    /** A read filled the space it was given: more may be queued (see {@link #takeLastReadFilled()}). */
+    private boolean lastReadFilled;
+    /** A read returned bytes (see {@link #takeLastReadGotBytes()}). */
+    private boolean lastReadGotBytes;
 
     /**
      * Allocates the scratch buffer and the iovec array of one loop of the backend named {@code backendName}.
@@ -230,7 +234,39 @@ public final class DescriptorSocketOps implements SocketOps {
                 buffer.position(position + n);
             }
         }
+        if (n > 0) {
+            lastReadGotBytes = true;
+            if (!buffer.hasRemaining()) {
+                lastReadFilled = true;
+            }
+        }
         return n;
+    }
+
+    /**
+     * Whether a {@link #read} filled all the space it was given since the last call, so the kernel may hold more; the
+     * call clears it. An eventing whose readiness is edge-like (io_uring's multishot poll reports new arrivals, not what
+     * is left) reads again then.
+     *
+     * @return true if a read filled its buffer since the last call
+     */
+    public boolean takeLastReadFilled() {
+        boolean filled = lastReadFilled;
+        lastReadFilled = false;
+        return filled;
+    }
+
+    /**
+     * Whether a {@link #read} returned bytes since the last call; the call clears it. An eventing with edge-like
+     * readiness reads again after a read of its own that found bytes, until one finds none: the end of the stream may
+     * wait behind them with no new arrival to report it.
+     *
+     * @return true if a read returned bytes since the last call
+     */
+    public boolean takeLastReadGotBytes() {
+        boolean got = lastReadGotBytes;
+        lastReadGotBytes = false;
+        return got;
     }
 
     @Override

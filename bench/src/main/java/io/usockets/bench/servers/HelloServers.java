@@ -15,16 +15,16 @@ import java.util.concurrent.CountDownLatch;
  * {@code java -cp benchmarks.jar io.usockets.bench.servers.HelloServers NAME [--host H] [--port P]
  * [--cert F --key F] [--response-size N]}. It prints {@code Listening on port N} once it accepts connections and
  * serves until SIGTERM or SIGINT. {@code --response-size N} answers every request with a body of N bytes (0 to
- * 16 MiB, made once at start) instead of the hello page. The TLS servers ({@code netty-epoll-tls}, Netty's
- * {@code SslHandler} on tcnative, and {@code vertx-net-tls}, a Vert.x NetServer with its OpenSSL engine options) use
- * the PEM certificate chain and PKCS#8 key given, or without them a self-signed certificate for localhost and
- * 127.0.0.1 generated at start.
+ * 16 MiB, made once at start) instead of the hello page. The TLS servers ({@code netty-epoll-tls} and
+ * {@code netty-io_uring-tls}, Netty's {@code SslHandler} on tcnative, and {@code vertx-net-tls}, a Vert.x NetServer
+ * with its OpenSSL engine options) use the PEM certificate chain and PKCS#8 key given, or without them a self-signed
+ * certificate for localhost and 127.0.0.1 generated at start.
  */
 public final class HelloServers {
 
     /** The server names, as run.sh uses them. */
-    public static final List<String> NAMES = List.of("netty-epoll", "netty-nio", "vertx-net", "vertx-http", "jdk-nio",
-            "netty-epoll-tls", "vertx-net-tls");
+    public static final List<String> NAMES = List.of("netty-epoll", "netty-io_uring", "netty-nio", "vertx-net",
+            "vertx-http", "jdk-nio", "netty-epoll-tls", "netty-io_uring-tls", "vertx-net-tls");
 
     private HelloServers() {
     }
@@ -41,10 +41,14 @@ public final class HelloServers {
      */
     static HelloServer create(String name, String certFile, String keyFile, HelloResponse answer) throws Exception {
         return switch (name) {
-            case "netty-epoll-tls" -> new NettyHelloServer(true, nettyTls(certFile, keyFile), answer);
+            case "netty-epoll-tls" -> new NettyHelloServer(NettyHelloServer.Transport.EPOLL,
+                    nettyTls(certFile, keyFile), answer);
+            case "netty-io_uring-tls" -> new NettyHelloServer(NettyHelloServer.Transport.IO_URING,
+                    nettyTls(certFile, keyFile), answer);
             case "vertx-net-tls" -> new VertxHelloServer(false, ServerPem.of(certFile, keyFile), answer);
-            case "netty-epoll" -> new NettyHelloServer(true, null, answer);
-            case "netty-nio" -> new NettyHelloServer(false, null, answer);
+            case "netty-epoll" -> new NettyHelloServer(NettyHelloServer.Transport.EPOLL, null, answer);
+            case "netty-io_uring" -> new NettyHelloServer(NettyHelloServer.Transport.IO_URING, null, answer);
+            case "netty-nio" -> new NettyHelloServer(NettyHelloServer.Transport.NIO, null, answer);
             case "vertx-net" -> new VertxHelloServer(false, null, answer);
             case "vertx-http" -> new VertxHelloServer(true, null, answer);
             case "jdk-nio" -> new JdkNioHelloServer(answer);

@@ -17,6 +17,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ByteProcessor;
 
@@ -24,7 +27,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The toy protocol on Netty 4.2 with one event-loop thread (accepting and serving), on the epoll or the NIO
+ * The toy protocol on Netty 4.2 with one event-loop thread (accepting and serving), on the epoll, io_uring or NIO
  * transport: a plain inbound handler per connection that counts the request ends in what it reads (with Netty's
  * {@link ByteProcessor}) and writes a slice of a preallocated buffer holding that many responses, flushing once per
  * read batch. Given an {@link SslContext}, each connection's pipeline starts with that context's {@code SslHandler},
@@ -32,29 +35,44 @@ import java.util.concurrent.TimeUnit;
  */
 final class NettyHelloServer implements HelloServer {
 
-    private final boolean epoll;
+    /** The transports. */
+    enum Transport { EPOLL, IO_URING, NIO }
+
+    private final Transport transport;
     private final SslContext tls;
     private final HelloResponse answer;
     private EventLoopGroup group;
     private Channel serverChannel;
 
     /**
-     * A server on the epoll or NIO transport answering with {@code answer}, speaking TLS through {@code tls}, or plain
-     * when it is null.
+     * A server on {@code transport} answering with {@code answer}, speaking TLS through {@code tls}, or plain when it
+     * is null.
      */
-    NettyHelloServer(boolean epoll, SslContext tls, HelloResponse answer) {
-        this.epoll = epoll;
+    NettyHelloServer(Transport transport, SslContext tls, HelloResponse answer) {
+        this.transport = transport;
         this.tls = tls;
         this.answer = answer;
     }
 
     @Override
     public int start(String host, int port) throws InterruptedException {
-        if (epoll && !Epoll.isAvailable()) {
+        if (transport == Transport.EPOLL && !Epoll.isAvailable()) {
             throw new IllegalStateException("Netty's epoll transport does not load here: " + Epoll.unavailabilityCause());
         }
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        if (transport == Transport.IO_URING && !IoUring.isAvailable()) {
+            throw new IllegalStateException("Netty's io_uring transport does not load here: "
+                    + IoUring.unavailabilityCause());
+        }
+        IoHandlerFactory io = switch (transport) {
+            case EPOLL -> EpollIoHandler.newFactory();
+            case IO_URING -> IoUringIoHandler.newFactory();
+            case NIO -> NioIoHandler.newFactory();
+        };
+        Class<? extends ServerChannel> channel = switch (transport) {
+            case EPOLL -> EpollServerSocketChannel.class;
+            case IO_URING -> IoUringServerSocketChannel.class;
+            case NIO -> NioServerSocketChannel.class;
+        };
         group = new MultiThreadIoEventLoopGroup(1, io);
         byte[] copies = answer.repeated(answer.copies());
         ByteBuf responses = Unpooled.unreleasableBuffer(Unpooled.directBuffer(copies.length).writeBytes(copies));

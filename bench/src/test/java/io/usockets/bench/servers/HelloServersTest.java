@@ -60,7 +60,7 @@ class HelloServersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"netty-epoll-tls", "vertx-net-tls"})
+    @ValueSource(strings = {"netty-epoll-tls", "netty-io_uring-tls", "vertx-net-tls"})
     void tlsServersAnswerTheExamplesBytesOverTls(String name) throws Exception {
         try (HelloServer server = HelloServers.create(name)) {
             int port = server.start("127.0.0.1", 0);
@@ -70,7 +70,7 @@ class HelloServersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"netty-epoll-tls", "vertx-net-tls"})
+    @ValueSource(strings = {"netty-epoll-tls", "netty-io_uring-tls", "vertx-net-tls"})
     void tlsServersRefusePlaintext(String name) throws Exception {
         try (HelloServer server = HelloServers.create(name)) {
             int port = server.start("127.0.0.1", 0);
@@ -80,7 +80,7 @@ class HelloServersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"netty-epoll-tls", "vertx-net-tls"})
+    @ValueSource(strings = {"netty-epoll-tls", "netty-io_uring-tls", "vertx-net-tls"})
     void tlsServersNeedBothFiles(String name) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> HelloServers.create(name, "cert.pem", null, HelloResponse.HELLO));
@@ -88,7 +88,7 @@ class HelloServersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio"})
+    @ValueSource(strings = {"netty-epoll", "netty-io_uring", "netty-nio", "vertx-net", "jdk-nio"})
     void toyProtocolServersAnswerWithTheHelloResponse(String name) throws Exception {
         try (HelloServer server = HelloServers.create(name)) {
             int port = server.start("127.0.0.1", 0);
@@ -103,8 +103,8 @@ class HelloServersTest {
      * a request end split across two writes. (Without this a pipelining client such as wrk's would stall.)
      */
     @ParameterizedTest
-    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls", "vertx-net-tls",
-            "vertx-http"})
+    @ValueSource(strings = {"netty-epoll", "netty-io_uring", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls",
+            "netty-io_uring-tls", "vertx-net-tls", "vertx-http"})
     void everyPipelinedRequestGetsOneAnswer(String name) throws Exception {
         try (HelloServer server = HelloServers.create(name)) {
             int port = server.start("127.0.0.1", 0);
@@ -176,8 +176,8 @@ class HelloServersTest {
      * copies it keeps (10 at 100 000 bytes), so answers take several writes and short ones.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"netty-epoll", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls", "vertx-net-tls",
-            "vertx-http"})
+    @ValueSource(strings = {"netty-epoll", "netty-io_uring", "netty-nio", "vertx-net", "jdk-nio", "netty-epoll-tls",
+            "netty-io_uring-tls", "vertx-net-tls", "vertx-http"})
     void everyServerAnswersWithABodyOfTheResponseSize(String name) throws Exception {
         HelloResponse answer = HelloResponse.of(100_000);
         try (HelloServer server = HelloServers.create(name, null, null, answer)) {

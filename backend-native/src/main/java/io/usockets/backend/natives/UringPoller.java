@@ -1,0 +1,594 @@
+package io.usockets.backend.natives;
+
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.uring.IoUringIoEvent;
+import io.netty.channel.uring.IoUringIoHandle;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
+import io.netty.channel.uring.IoUringIoOps;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import io.netty.util.concurrent.ThreadAwareExecutor;
+import io.usockets.core.spi.BlockingEventing;
+import io.usockets.core.spi.CorePoll;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandle;
+import java.util.Arrays;
+
+/**
+ * One loop's io_uring eventing: Netty's public {@link IoUringIoHandler}, driven by the loop's own thread through
+ * {@code IoHandler.run}, with readiness expressed as poll requests on the ring ({@code IORING_OP_POLL_ADD}); the
+ * socket operations are the same {@link DescriptorSocketOps} as the native backend's, so reads land in the loop's one
+ * receive buffer and {@code write} returns what the kernel took, exactly as on epoll.
+ *
+ * <p><b>Requests.</b> A stream socket or listen socket that wants READABLE gets one multishot poll for POLLIN, armed
+ * once and kept for the socket's life: dropping READABLE (pause, FIN, the low-priority queue, accept back-off) only
+ * filters its completions, and restoring it schedules one read of its own, since an arrival may have been filtered
+ * meanwhile. A multishot poll reports arrivals, not what is left, so a read that filled the receive buffer schedules
+ * another read too ({@link DescriptorSocketOps#takeLastReadFilled()}), and so does a report of the peer's FIN
+ * (POLLRDHUP) or an error, which may have come together with the bytes just read; once the FIN was reported, a
+ * scheduled read that found bytes schedules the next, until one finds none. WRITABLE (a short write, a connect in progress)
+ * and every interest of other polls (user polls on pipes and eventfds, datagram sockets) are one-shot polls, armed
+ * again after each completion while the interest lasts: the kernel checks readiness when a poll is armed, so they are
+ * level-triggered like epoll's. Scheduled reads run after each wait, before its completions are dispatched, and make
+ * the next wait non-blocking while any is left.
+ *
+ * <p><b>Slots.</b> Each armed request has a slot number; the slot names the poll and the descriptor, so a completion
+ * that arrives after its poll closed (and its number went to a new descriptor) is recognised and dropped. Slots are
+ * freed when their last completion arrives. The request's user data is the slot's low 16 bits, which keeps Netty on
+ * its fast path (no map entry per request); every 65 536 slots share one Netty registration. Closing a poll cancels
+ * its requests ({@code IORING_OP_ASYNC_CANCEL}) and, through {@link UringAccess}, submits the cancellation at once:
+ * a request holds its file, and the connection (or a listen socket's port) would otherwise live until the next wait.
+ *
+ * <p><b>Dispatch.</b> Completions are collected while {@code IoHandler.run} processes the ring and dispatched after it
+ * returns (see {@link #dispatchCompleted()}), so bytes written in one iteration are read in the next.
+ *
+ * <p>Per descriptor: the poll, a state byte and two slot numbers (13 bytes); per slot: the poll and descriptor (8
+ * bytes). Nothing is allocated per completion; arming a request allocates Netty's small ops object, which the steady
+ * state never does (a socket's multishot poll is armed once).
+ *
+ * <p>Single-threaded except {@link #wakeup()}.
+ */
+final class UringPoller extends BlockingEventing implements ThreadAwareExecutor, IoHandlerContext {
+
+    /** io_uring opcodes and flags (Linux ABI). */
+    private static final byte IORING_OP_POLL_ADD = 6;
+    private static final byte IORING_OP_ASYNC_CANCEL = 14;
+    private static final int IORING_POLL_ADD_MULTI = 1;
+    private static final int IORING_CQE_F_MORE = 1 << 1;
+    private static final int ECANCELED = 125;
+    /** poll(2) bits; POLLERR and POLLHUP are always reported. Same values as epoll's, so {@link EpollEvents} maps. */
+    private static final int POLLIN = 0x001;
+    private static final int POLLOUT = 0x004;
+    private static final int POLLERR = 0x008;
+    private static final int POLLHUP = 0x010;
+    private static final int POLLRDHUP = 0x2000;
+
+    /** Entries of the submission ring (the completion ring has twice as many). */
+    static final int RING_SIZE = 1024;
+    private static final int SLOTS_PER_HANDLE = 1 << 16;
+
+    /** {@link #state} bits: the interest wanted (CorePoll READABLE/WRITABLE), a read scheduled. */
+    private static final int INTEREST = EpollEvents.INTEREST;
+    private static final int RECHECK = 8;
+    /** The stream's POLLIN request reported the peer's FIN (or an error), maybe while READABLE was off. */
+    private static final int ENDED = 16;
+
+    private static final System.Logger LOG = System.getLogger("io.usockets");
+    private static volatile boolean submitFallbackLogged;
+
+    private final IoUringIoHandler handler;
+    private final MethodHandle submitNow;
+    private final DescriptorSocketOps ops = new DescriptorSocketOps("io_uring");
+
+    /** Descriptor → poll, state bits, slot of its POLLIN request and of its POLLOUT request (-1: none). */
+    private CorePoll[] polls = new CorePoll[1024];
+    private byte[] state = new byte[1024];
+    private int[] inSlot = filled(1024);
+    private int[] outSlot = filled(1024);
+
+    /** Slot → poll and descriptor (the sign bit marks a POLLOUT request); a free slot links to the next free one. */
+    private CorePoll[] slotPoll = new CorePoll[1024];
+    private int[] slotInfo = new int[1024];
+    private int[] slotNextFree = new int[1024];
+    private int freeSlot = -1;
+    private int slotCount;
+    /** One Netty registration per 65 536 slots. */
+    private Handle[] handles = new Handle[1];
+
+    /** Completions collected during {@code run}: slot, result, flags. */
+    private int[] completedSlot = new int[256];
+    private int[] completedRes = new int[256];
+    private int[] completedFlags = new int[256];
+    private int completedCount;
+
+    /** Descriptors whose poll gets a scheduled read (see the class comment); swapped with the spare while served. */
+    private int[] recheck = new int[64];
+    private int[] recheckSpare = new int[64];
+    private int recheckCount;
+
+    private final Object wakeLock = new Object();
+    /** Guarded by {@link #wakeLock}: no eventfd write after close, when the number may belong to someone else. */
+    private boolean closed;
+    private volatile Thread loopThread;
+    /** The current wait: blocking or not, and its deadline on the System.nanoTime clock (-1: none). */
+    private boolean canBlock;
+    private long deadlineNanos;
+
+    UringPoller() throws IOException {
+        try {
+            // Not single-issuer: a loop may be created on one thread and run on another, and without
+            // DEFER_TASKRUN a cancellation's task work (which releases the file) runs as its submit call returns.
+            handler = (IoUringIoHandler) IoUringIoHandler.newFactory(new IoUringIoHandlerConfig()
+                    .setRingSize(RING_SIZE).setSingleIssuer(false)).newHandler(this);
+            handler.initialize();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (RuntimeException e) {
+            throw new IOException("io_uring refused to set up a ring: " + e.getMessage(), e);
+        }
+        submitNow = UringAccess.submitter(handler);
+        if (submitNow == null && !submitFallbackLogged) {
+            submitFallbackLogged = true;
+            LOG.log(System.Logger.Level.WARNING, "io_uring backend: cannot submit cancellations at once ("
+                    + UringAccess.unavailableReason() + "); a closed listen socket is shut down at once and a closed "
+                    + "connection's requests end with the loop's next wait");
+        }
+    }
+
+    private static int[] filled(int length) {
+        int[] array = new int[length];
+        Arrays.fill(array, -1);
+        return array;
+    }
+
+    @Override
+    public String backendName() {
+        return "io_uring";
+    }
+
+    @Override
+    public DescriptorSocketOps ops() {
+        return ops;
+    }
+
+    // ---------------------------------------------------------------- waiting and dispatching
+
+    @Override
+    protected void waitAndDispatch(long timeoutNanos) {
+        loopThread = Thread.currentThread();
+        long wait = recheckCount > 0 ? 0 : timeoutNanos;
+        canBlock = wait != 0;
+        deadlineNanos = wait < 0 ? -1 : System.nanoTime() + wait;
+        handler.run(this);
+        // Scheduled reads first: they find what arrived before this wait; bytes written by this iteration's
+        // callbacks are then read in the next iteration, as on epoll.
+        serveRechecks();
+        dispatchCompleted();
+    }
+
+    /**
+     * Dispatches the completions {@code run} collected. They are collected first and dispatched only after it returns:
+     * a write to a socket of the same loop posts the peer's completion at once (as the send call returns), and Netty
+     * keeps processing what arrives, so dispatching inside {@code run} would let two sockets of one loop answer each
+     * other without end in one iteration. This way bytes written in one iteration are read in the next, as on epoll.
+     */
+    private void dispatchCompleted() {
+        int count = completedCount;
+        for (int i = 0; i < count; i++) {
+            completed(completedSlot[i], completedRes[i], completedFlags[i]);
+        }
+        completedCount = 0;
+    }
+
+    /** One Netty registration: completions of 65 536 slots, from {@code base}. */
+    private final class Handle implements IoUringIoHandle {
+        final int base;
+        IoRegistration registration;
+        /** Netty's registration id, the high half of each request's user data in the ring (known after a submit). */
+        long idBits = -1;
+
+        Handle(int base) {
+            this.base = base;
+        }
+
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            IoUringIoEvent e = (IoUringIoEvent) event;
+            if (e.opcode() == IORING_OP_POLL_ADD) {
+                collect(base + (int) (e.userData() & 0xFFFF), e.res(), e.flags());
+            }
+        }
+
+        @Override
+        public void close() {
+            registration.cancel();
+        }
+    }
+
+    /** Keeps a completion for {@link #dispatchCompleted()}. */
+    private void collect(int slot, int res, int flags) {
+        int i = completedCount;
+        if (i == completedSlot.length) {
+            completedSlot = Arrays.copyOf(completedSlot, i * 2);
+            completedRes = Arrays.copyOf(completedRes, i * 2);
+            completedFlags = Arrays.copyOf(completedFlags, i * 2);
+        }
+        completedSlot[i] = slot;
+        completedRes[i] = res;
+        completedFlags[i] = flags;
+        completedCount = i + 1;
+    }
+
+    /** A poll request of {@code slot} completed with {@code res} (the ready mask, or a negative errno). */
+    private void completed(int slot, int res, int flags) {
+        CorePoll poll = slotPoll[slot];
+        int info = slotInfo[slot];
+        int fd = info & Integer.MAX_VALUE;
+        boolean out = info < 0;
+        boolean current = poll != null && fd < polls.length && polls[fd] == poll
+                && (out ? outSlot[fd] : inSlot[fd]) == slot;
+        if ((flags & IORING_CQE_F_MORE) == 0) {
+            releaseSlot(slot);
+            if (current) {
+                if (out) {
+                    outSlot[fd] = -1;
+                } else {
+                    inSlot[fd] = -1;
+                }
+            }
+        }
+        if (!current || res == -ECANCELED) {
+            return;
+        }
+        int mask = res < 0 ? POLLERR : res;
+        if (!out && (mask & (POLLRDHUP | POLLHUP | POLLERR)) != 0) {
+            state[fd] |= ENDED;
+        }
+        int ready = EpollEvents.readyEvents(mask, state[fd] & INTEREST);
+        if (ready != 0) {
+            dispatch(poll, fd, ready & INTEREST, (ready & EpollEvents.ERROR) != 0, false);
+            if (!out && (mask & (POLLRDHUP | POLLHUP | POLLERR)) != 0 && polls[fd] == poll) {
+                // The end of the stream came with (or after) the bytes just read, and no new arrival will report it.
+                scheduleRead(fd);
+            }
+        } else if (!out && isStream(poll)) {
+            // Filtered while READABLE is off: restoring it reads once (see setInterest).
+            return;
+        }
+        if (polls[fd] == poll) {
+            arm(fd, poll);
+        }
+    }
+
+    /**
+     * Calls the poll and schedules another read when its read filled the buffer, or, for a read of our own
+     * ({@code scheduled}) on a stream whose FIN was reported, when it found bytes: the FIN waits behind them with no
+     * new arrival to report it, so those scheduled reads go on until one finds nothing or the end.
+     */
+    private void dispatch(CorePoll poll, int fd, int ready, boolean error, boolean scheduled) {
+        ops.takeLastReadFilled();
+        ops.takeLastReadGotBytes();
+        poll.onReady(ready, error);
+        boolean filled = ops.takeLastReadFilled();
+        boolean gotBytes = ops.takeLastReadGotBytes();
+        if (polls[fd] == poll && (filled || (scheduled && gotBytes && (state[fd] & ENDED) != 0))) {
+            scheduleRead(fd);
+        }
+    }
+
+    /** Serves the reads scheduled before this point; reads scheduled meanwhile wait for the next (non-blocking) wait. */
+    private void serveRechecks() {
+        int count = recheckCount;
+        if (count == 0) {
+            return;
+        }
+        int[] serving = recheck;
+        recheck = recheckSpare;
+        recheckSpare = serving;
+        recheckCount = 0;
+        for (int i = 0; i < count; i++) {
+            int fd = serving[i];
+            state[fd] &= ~RECHECK;
+            CorePoll poll = polls[fd];
+            if (poll != null && (state[fd] & CorePoll.READABLE) != 0) {
+                dispatch(poll, fd, CorePoll.READABLE, false, true);
+                if (polls[fd] == poll) {
+                    arm(fd, poll);
+                }
+            }
+        }
+    }
+
+    private void scheduleRead(int fd) {
+        if ((state[fd] & RECHECK) != 0) {
+            return;
+        }
+        state[fd] |= RECHECK;
+        if (recheckCount == recheck.length) {
+            recheck = Arrays.copyOf(recheck, recheckCount * 2);
+            recheckSpare = new int[recheck.length];
+        }
+        recheck[recheckCount++] = fd;
+    }
+
+    /** Stream and listen sockets keep one multishot POLLIN; every other poll gets one-shot requests. */
+    private static boolean isStream(CorePoll poll) {
+        return poll.kind == CorePoll.KIND_SOCKET || poll.kind == CorePoll.KIND_LISTEN
+                || poll.kind == CorePoll.KIND_CONNECTING;
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /** Arms the requests the wanted interest lacks. */
+    private void arm(int fd, CorePoll poll) {
+        int wanted = state[fd] & INTEREST;
+        if ((wanted & CorePoll.READABLE) != 0 && inSlot[fd] < 0) {
+            inSlot[fd] = submitPoll(fd, poll, false);
+        }
+        if ((wanted & CorePoll.WRITABLE) != 0 && outSlot[fd] < 0) {
+            outSlot[fd] = submitPoll(fd, poll, true);
+        }
+    }
+
+    private int submitPoll(int fd, CorePoll poll, boolean out) {
+        int slot = takeSlot();
+        slotPoll[slot] = poll;
+        slotInfo[slot] = out ? fd | Integer.MIN_VALUE : fd;
+        boolean multishot = !out && isStream(poll);
+        IoUringIoOps request = new IoUringIoOps(IORING_OP_POLL_ADD, (byte) 0, (short) 0, fd, 0L, 0L,
+                multishot ? IORING_POLL_ADD_MULTI : 0, out ? POLLOUT : multishot ? POLLIN | POLLRDHUP : POLLIN, (long) (short) slot, (short) 0, (short) 0,
+                0, 0L);
+        Handle handle = handleFor(slot);
+        long token = handle.registration.submit(request);
+        if (token == -1 || token == 0) {
+            releaseSlot(slot);
+            throw new IllegalStateException("the io_uring handler refused a poll request for descriptor " + fd);
+        }
+        handle.idBits = token & 0xFFFF_FFFF_0000_0000L;
+        return slot;
+    }
+
+    /** Cancels the request of {@code slot}; its last completion (-ECANCELED) frees the slot. */
+    private void cancel(int slot) {
+        Handle handle = handleFor(slot);
+        long token = handle.idBits | ((IORING_OP_POLL_ADD & 0xFFL) << 16) | (slot & 0xFFFFL);
+        slotPoll[slot] = null;
+        handle.registration.submit(new IoUringIoOps(IORING_OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1, 0L, token, 0,
+                0, 0L, (short) 0, (short) 0, 0, 0L));
+    }
+
+    private int takeSlot() {
+        int slot = freeSlot;
+        if (slot >= 0) {
+            freeSlot = slotNextFree[slot];
+            return slot;
+        }
+        slot = slotCount++;
+        if (slot == slotPoll.length) {
+            int length = slot * 2;
+            slotPoll = Arrays.copyOf(slotPoll, length);
+            slotInfo = Arrays.copyOf(slotInfo, length);
+            slotNextFree = Arrays.copyOf(slotNextFree, length);
+        }
+        return slot;
+    }
+
+    private void releaseSlot(int slot) {
+        slotPoll[slot] = null;
+        slotNextFree[slot] = freeSlot;
+        freeSlot = slot;
+    }
+
+    private Handle handleFor(int slot) {
+        int index = slot / SLOTS_PER_HANDLE;
+        if (index >= handles.length) {
+            handles = Arrays.copyOf(handles, index + 1);
+        }
+        Handle handle = handles[index];
+        if (handle == null) {
+            handle = new Handle(index * SLOTS_PER_HANDLE);
+            try {
+                handle.registration = handler.register(handle);
+            } catch (Exception e) {
+                throw new IllegalStateException("Netty's IoUringIoHandler refused a registration", e);
+            }
+            handles[index] = handle;
+        }
+        return handle;
+    }
+
+    // ---------------------------------------------------------------- registration
+
+    @Override
+    public void register(CorePoll poll, Object raw) {
+        FileDescriptor descriptor = (FileDescriptor) raw;
+        int fd = descriptor.intValue();
+        if (fd >= polls.length) {
+            int length = Math.max(polls.length * 2, Integer.highestOneBit(fd) * 2);
+            polls = Arrays.copyOf(polls, length);
+            state = Arrays.copyOf(state, length);
+            int old = inSlot.length;
+            inSlot = Arrays.copyOf(inSlot, length);
+            outSlot = Arrays.copyOf(outSlot, length);
+            Arrays.fill(inSlot, old, length, -1);
+            Arrays.fill(outSlot, old, length, -1);
+        }
+        if (polls[fd] != null) {
+            throw new IllegalStateException("descriptor " + fd + " is already registered with this loop");
+        }
+        polls[fd] = poll;
+        state[fd] = 0;
+        poll.io = descriptor;
+    }
+
+    @Override
+    public void setInterest(CorePoll poll, int events) {
+        int fd = ((FileDescriptor) poll.io).intValue();
+        int wanted = EpollEvents.effectiveInterest(poll.kind, events);
+        int current = state[fd];
+        if ((current & INTEREST) == wanted) {
+            return;
+        }
+        state[fd] = (byte) ((current & ~INTEREST) | wanted);
+        boolean readableBack = (wanted & CorePoll.READABLE) != 0 && (current & CorePoll.READABLE) == 0;
+        if (readableBack && inSlot[fd] >= 0 && isStream(poll)) {
+            // The multishot poll stayed armed while READABLE was off and may have reported an arrival then.
+            scheduleRead(fd);
+        }
+        arm(fd, poll);
+    }
+
+    /** Cancels the descriptor's requests and forgets it. */
+    private void unregister(CorePoll poll, FileDescriptor descriptor, boolean closing) {
+        int fd = descriptor.intValue();
+        if (fd >= polls.length || polls[fd] != poll) {
+            return;
+        }
+        boolean armed = inSlot[fd] >= 0 || outSlot[fd] >= 0;
+        if (inSlot[fd] >= 0) {
+            cancel(inSlot[fd]);
+            inSlot[fd] = -1;
+        }
+        if (outSlot[fd] >= 0) {
+            cancel(outSlot[fd]);
+            outSlot[fd] = -1;
+        }
+        polls[fd] = null;
+        state[fd] = 0;
+        if (armed && !closed) {
+            submitCancellations(poll, descriptor, closing);
+        }
+    }
+
+    /** Hands the cancellations to the kernel now, so the file is released when the descriptor closes. */
+    private void submitCancellations(CorePoll poll, FileDescriptor descriptor, boolean closing) {
+        if (submitNow != null) {
+            try {
+                int submitted = (int) submitNow.invokeExact();
+                if (submitted >= 0) {
+                    return;
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.DEBUG, "io_uring submit failed", e);
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.DEBUG, "io_uring submit failed", t);
+            }
+        }
+        if (closing && poll.kind == CorePoll.KIND_LISTEN && descriptor instanceof Socket socket) {
+            // Stops listening now; the request lets the file go with the next wait.
+            try {
+                socket.shutdown(true, false);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "shutdown of a closed listen socket failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void close(CorePoll poll) {
+        FileDescriptor descriptor = (FileDescriptor) poll.io;
+        if (descriptor != null) {
+            unregister(poll, descriptor, true);
+            ops.close(descriptor);
+        }
+    }
+
+    @Override
+    public void deregister(CorePoll poll) {
+        FileDescriptor descriptor = (FileDescriptor) poll.io;
+        if (descriptor != null) {
+            unregister(poll, descriptor, false);
+        }
+    }
+
+    @Override
+    public void transfer(CorePoll from, CorePoll to) {
+        FileDescriptor descriptor = (FileDescriptor) from.io;
+        int fd = descriptor.intValue();
+        polls[fd] = to;
+        if (inSlot[fd] >= 0) {
+            slotPoll[inSlot[fd]] = to;
+        }
+        if (outSlot[fd] >= 0) {
+            slotPoll[outSlot[fd]] = to;
+        }
+        to.io = descriptor;
+        from.io = null;
+    }
+
+    @Override
+    public Object raw(CorePoll poll) {
+        return poll.io;
+    }
+
+    @Override
+    public boolean isRegistered(Object raw) {
+        int fd = ((FileDescriptor) raw).intValue();
+        return fd < polls.length && polls[fd] != null;
+    }
+
+    // ---------------------------------------------------------------- wakeup and close
+
+    @Override
+    public void wakeup() {
+        synchronized (wakeLock) {
+            if (!closed) {
+                handler.wakeup();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int fd = 0; fd < polls.length; fd++) {
+            CorePoll poll = polls[fd];
+            if (poll != null) {
+                FileDescriptor descriptor = (FileDescriptor) poll.io;
+                unregister(poll, descriptor, false);
+                if (poll.kind != CorePoll.KIND_CALLBACK) {
+                    ops.close(descriptor);
+                }
+            }
+        }
+        handler.prepareToDestroy();
+        synchronized (wakeLock) {
+            closed = true;
+            handler.destroy();
+        }
+    }
+
+    // ---------------------------------------------------------------- IoHandlerContext: the current wait
+
+    @Override
+    public boolean canBlock() {
+        return canBlock;
+    }
+
+    @Override
+    public long delayNanos(long currentTimeNanos) {
+        return deadlineNanos < 0 ? Long.MAX_VALUE : Math.max(0, deadlineNanos - currentTimeNanos);
+    }
+
+    @Override
+    public long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    // ---------------------------------------------------------------- ThreadAwareExecutor: the loop thread itself
+
+    /** The loop thread is the handler's: submissions from it go straight to the ring, with no task object. */
+    @Override
+    public boolean isExecutorThread(Thread thread) {
+        return thread == loopThread;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        task.run();
+    }
+}
