@@ -291,7 +291,7 @@ public final class CoreLoop implements Loop {
         } finally {
             running = false;
         }
-        if (freeRequested) {
+        if (freeRequested || freeing) {
             doFree();
         }
     }
@@ -392,7 +392,9 @@ public final class CoreLoop implements Loop {
     /**
      * Closes the open iteration, opening one first if none is: wakeup handling, due timers, then µSockets'
      * us_internal_loop_post (closed sockets released, post callback). A free asked for inside the iteration takes
-     * effect here unless run() is on its way out, which frees the loop itself.
+     * effect here: everything is closed now, on the loop thread; while run() is on the stack it releases the
+     * backend as it returns (on run()'s caller, which for a standalone Vert.x loop is not the thread of the
+     * callbacks, so the closing cannot wait for it).
      */
     private void closeIteration() {
         if (freed || freeing) {
@@ -414,7 +416,9 @@ public final class CoreLoop implements Loop {
         }
         iterationOpen = false;
         if (freeRequested) {
-            if (!running) {
+            if (running) {
+                closeEverything();
+            } else {
                 doFree();
             }
             return;
@@ -687,6 +691,19 @@ public final class CoreLoop implements Loop {
     // ---------------------------------------------------------------- free
 
     private void doFree() {
+        closeEverything();
+        eventing.close();
+        freed = true;
+    }
+
+    /**
+     * The part of free() that calls back (onClose, onConnectError, timers): on the loop thread, once; the backend is
+     * released after it by {@link #doFree()}.
+     */
+    private void closeEverything() {
+        if (freeing) {
+            return;
+        }
         freeRequested = false;
         freeing = true;
         while (contexts != null) {
@@ -716,8 +733,6 @@ public final class CoreLoop implements Loop {
             udpSockets.close();
         }
         deferred.clear();
-        eventing.close();
-        freed = true;
     }
 
     // ---------------------------------------------------------------- user polls
@@ -792,7 +807,7 @@ public final class CoreLoop implements Loop {
 
         @Override
         public boolean keepsRunning() {
-            return liveCount > 0 && !freeRequested && !freed;
+            return liveCount > 0 && !freeRequested && !freeing && !freed;
         }
 
         @Override

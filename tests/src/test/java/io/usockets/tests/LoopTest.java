@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The loop itself: wakeup, defer, pre/post, run() returning, free(), iteration numbers, backends and ext. */
@@ -338,13 +339,19 @@ class LoopTest {
         AtomicReference<ListenSocket> listener = new AtomicReference<>();
         AtomicReference<io.usockets.Timer<Void>> timer = new AtomicReference<>();
         AtomicReference<String> afterRun = new AtomicReference<>();
+        AtomicReference<Thread> dataThread = new AtomicReference<>();
+        AtomicReference<Thread> closeThread = new AtomicReference<>();
         try (OwnLoop own = OwnLoop.start(backend, b -> { }, loop -> {
             SocketContext<Void, Void> ctx = loop.createSocketContext();
             ctx.onData((s, data) -> {
+                dataThread.set(Thread.currentThread());
                 loop.free();
                 log.add("afterFree:isFreed=" + loop.isFreed() + ":socketClosed=" + s.isClosed() + ":listenClosed="
                         + listener.get().isClosed() + ":timerClosed=" + timer.get().isClosed());
-            }).onClose((s, code, reason) -> log.add("close:" + code));
+            }).onClose((s, code, reason) -> {
+                closeThread.set(Thread.currentThread());
+                log.add("close:" + code);
+            });
             listener.set(ctx.listen("127.0.0.1", 0));
             io.usockets.Timer<Void> t = loop.createTimer(false);
             t.set(x -> log.add("timer"), 60_000, 60_000);
@@ -362,6 +369,10 @@ class LoopTest {
         assertEquals(List.of("afterFree:isFreed=false:socketClosed=false:listenClosed=false:timerClosed=false",
                 "close:LOOP_FREED"), log.snapshot(), "free() inside onData acts after the iteration");
         assertEquals("isFreed=true:listenClosed=true:timerClosed=true", afterRun.get(), "after run() returned");
+        // On the loop thread, at the end of the iteration: not on run()'s caller as it returns (a standalone Vert.x
+        // loop runs its callbacks on Vert.x's thread, not on the thread blocked in run()).
+        assertSame(dataThread.get(), closeThread.get(), backend + ": onClose(LOOP_FREED) ran on "
+                + closeThread.get() + ", onData on " + dataThread.get());
         TestLoop.assertNoDescriptorLeak(baseline);
     }
 
