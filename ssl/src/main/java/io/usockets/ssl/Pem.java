@@ -56,6 +56,8 @@ final class Pem {
             throw new IllegalArgumentException(option + " holds no PEM certificate (no BEGIN CERTIFICATE line)");
         }
         long bio = 0;
+        // The parser reads the thread's error queue to tell the end of the input from an error: start it empty.
+        SSL.clearError();
         try {
             bio = bioOf(pem);
             long chain = SSL.parseX509Chain(bio);
@@ -85,6 +87,7 @@ final class Pem {
             throw new IllegalArgumentException(option + " is encrypted and no passphrase was given");
         }
         long bio = 0;
+        SSL.clearError();
         try {
             bio = bioOf(pem);
             long key = SSL.parsePrivateKey(bio, passphrase);

@@ -309,11 +309,17 @@ final class TlsEngine {
                 SSL.bioClearByteBuffer(s.bio);
             }
             if ((s.tlsFlags & TlsSocket.FREE_PENDING) != 0 || s.isClosed()) {
+                if (result <= 0) {
+                    SSL.clearError();
+                }
                 freeIfClosed(s);
                 return;
             }
             int error = result > 0 ? SSL.SSL_ERROR_NONE : SSL.getError(s.ssl, result);
             if (!flushHandshakeOutput(s)) {
+                // Closed while sending (an alert the kernel refused): what the failure queued must not stay on
+                // the thread's error queue, where the next context's PEM parsing would read it.
+                SSL.clearError();
                 return;
             }
             if (handshaking) {
@@ -364,13 +370,14 @@ final class TlsEngine {
                 }
                 return;
             }
+            String reason = lastError(error);
             if (!handshaking) {
                 deliver(s, plainUsed);
                 if (s.isClosed()) {
                     return;
                 }
             }
-            failed(s, handshaking, lastError(error));
+            failed(s, handshaking, reason);
             return;
         }
     }
@@ -471,6 +478,9 @@ final class TlsEngine {
             SSL.bioClearByteBuffer(s.bio);
             writeRecords(s, produced, msgMore || taken < length);
             if (s.isClosed()) {
+                if (error != 0) {
+                    SSL.clearError();
+                }
                 break;
             }
             if (error != 0) {

@@ -36,6 +36,8 @@ final class ScriptedEventing extends BlockingEventing implements Backend {
     private final ScriptedOps ops;
     final List<Registration> registrations = new ArrayList<>();
     private long now = 1_000_000_000L;
+    /** The calm kernel's copy of the registrations, reused so that a calm iteration allocates nothing. */
+    private Registration[] calm = new Registration[16];
     int wakeups;
     boolean closed;
 
@@ -183,7 +185,14 @@ final class ScriptedEventing extends BlockingEventing implements Backend {
         }
         if (script.exhausted()) {
             // A calm kernel: every poll is ready for all it asks for, so handshakes and echoes run to their end.
-            for (Registration r : new ArrayList<>(registrations)) {
+            int n = registrations.size();
+            if (calm.length < n) {
+                calm = new Registration[Math.max(n, 2 * calm.length)];
+            }
+            registrations.toArray(calm);
+            for (int i = 0; i < n; i++) {
+                Registration r = calm[i];
+                calm[i] = null;
                 if (registrations.contains(r) && r.interest != 0) {
                     r.poll.onReady(r.interest, false);
                 }

@@ -50,6 +50,21 @@ class ScriptedKernelFuzzTest {
     private static final int MAX_STEPS = 3000;
     /** Iterations of the calm kernel after the script ran out, before everything is closed. */
     private static final int SETTLE_ITERATIONS = 12;
+    /** Steady state (plain): calm iterations before the allocation windows, a window, and windows at most. */
+    private static final int STEADY_WARMUP = 200;
+    private static final int STEADY_WINDOW = 1000;
+    private static final int STEADY_WINDOWS = 3;
+    /**
+     * Bytes the harness thread may allocate in a window. An allocation costs at least 16 bytes and every iteration
+     * reads and echoes at least once, so a path that allocates on one read in four fails it; what passes is the
+     * JIT's noise: a deoptimization re-materializes a few hundred bytes of scalar-replaced objects now and then,
+     * often in a fuzzing JVM whose paths keep changing (seen: 96 to 968 bytes in one call, once per window).
+     */
+    private static final long STEADY_ALLOCATION_LIMIT = 4096;
+    /** What every plain socket reads in the steady state. */
+    private static final byte[] STEADY_BYTES = new byte[64];
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
     private static final SSLContext JDK_CLIENT;
     private static final SSLContext JDK_SERVER;
 
@@ -121,6 +136,8 @@ class ScriptedKernelFuzzTest {
         private final List<ListenSocket> listeners = new ArrayList<>();
         private final List<Timer<Long>> timers = new ArrayList<>();
         private Loop loop;
+        /** onData calls in the steady state. */
+        private long steadyReads;
         private SocketContext<Void, Conn> server;
         private SocketContext<Void, Conn> child;
         private SocketContext<Void, Conn> client;
@@ -163,6 +180,9 @@ class ScriptedKernelFuzzTest {
                 if (empty) {
                     checkCalmRun();
                 }
+                if (!tls) {
+                    steadyState();
+                }
                 windDown();
             } finally {
                 if (!loop.isFreed()) {
@@ -183,6 +203,16 @@ class ScriptedKernelFuzzTest {
                 throw new AssertionError("native SSL objects alive after free: " + Tls.liveSslObjects() + " (was "
                         + sslBaseline + ")");
             }
+            if (tls) {
+                // A failure must not stay on the thread's TLS error queue: the next parse of a PEM on this thread
+                // (a new context) reads that queue and would fail with this stale error.
+                long left = io.netty.internal.tcnative.SSL.getLastErrorNumber();
+                if (left != 0) {
+                    io.netty.internal.tcnative.SSL.clearError();
+                    throw new AssertionError("a TLS error was left on the loop thread's error queue: "
+                            + io.netty.internal.tcnative.SSL.getErrorString(left));
+                }
+            }
         }
 
         /**
@@ -202,6 +232,50 @@ class ScriptedKernelFuzzTest {
             }
         }
 
+        /**
+         * Whatever the script left behind, the steady state allocates nothing: the calm kernel then makes every plain
+         * socket readable with 64 bytes per iteration, onData echoes them, and the harness thread's allocated bytes
+         * over a window of {@value #STEADY_WINDOW} iterations (after {@value #STEADY_WARMUP}) must stay under
+         * {@value #STEADY_ALLOCATION_LIMIT} in one of {@value #STEADY_WINDOWS} windows in a row, as in the suite's
+         * allocation test. A fresh connection is opened first, so the window never runs on no
+         * socket. Plain only: on the TLS target the JDK peer's {@code SSLEngine} allocates on this thread per record.
+         */
+        private void steadyState() {
+            steadyReads = 0;
+            ops.steadyBytes = STEADY_BYTES;
+            connect();
+            Socket<Conn> fresh = sockets.get(sockets.size() - 1);
+            try {
+                for (int i = 0; i < STEADY_WARMUP; i++) {
+                    eventing.iterate();
+                }
+                // Up to three windows: a one-time allocation (a path's first run, a table grown once) passes in the
+                // next; an allocation per event fails all three.
+                long allocated = Long.MAX_VALUE;
+                long reads = 0;
+                for (int window = 0; window < STEADY_WINDOWS && allocated > STEADY_ALLOCATION_LIMIT; window++) {
+                    long readsBefore = steadyReads;
+                    long before = THREADS.getCurrentThreadAllocatedBytes();
+                    for (int i = 0; i < STEADY_WINDOW; i++) {
+                        eventing.iterate();
+                    }
+                    allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+                    reads = steadyReads - readsBefore;
+                }
+                if (!fresh.isClosed() && reads < STEADY_WINDOW) {
+                    life.violation("the steady state read " + reads + " times in " + STEADY_WINDOW
+                            + " iterations with a fresh connection open");
+                }
+                if (allocated > STEADY_ALLOCATION_LIMIT) {
+                    life.violation("the steady state allocated " + allocated + " bytes over " + STEADY_WINDOW
+                            + " iterations in each of " + STEADY_WINDOWS + " windows (the last: " + reads
+                            + " reads and echoes, " + eventing.registrations.size() + " polls)");
+                }
+            } finally {
+                ops.steadyBytes = null;
+            }
+        }
+
         private void install(SocketContext<Void, Conn> c) {
             c.onOpen((s, isClient) -> {
                 life.opened(s, isClient);
@@ -212,6 +286,16 @@ class ScriptedKernelFuzzTest {
                 write(s, GREETING.clone());
                 react(s);
             }).onData((s, data) -> {
+                if (ops.steadyBytes != null) {
+                    // Checked without the lifecycle's map: while fuzzing, Jazzer hooks Map.get and passes each
+                    // call's arguments in a new array (24 bytes per read), which the window would count.
+                    if (s.isClosed() || !data.hasRemaining()) {
+                        life.violation("steady state: onData on a closed socket or with no bytes");
+                    }
+                    steadyReads++;
+                    s.write(data);
+                    return;
+                }
                 life.data(s, data);
                 if (tls) {
                     checkEcho(s, data);
