@@ -74,6 +74,34 @@ public final class TcpQueues {
                 + " <- " + remotePort);
     }
 
+    /**
+     * How many TCP sockets on this machine are connecting (SYN_SENT) to {@code remotePort}; -1 without /proc/net/tcp.
+     * A connect to a listener whose accept queue is full stays there, so this counts connect attempts in flight
+     * without depending on what else the process opens or closes meanwhile.
+     */
+    public static int connectingTo(int remotePort) {
+        if (!visible()) {
+            return -1;
+        }
+        String remote = String.format(Locale.ROOT, ":%04X", remotePort);
+        int count = 0;
+        for (Path table : TABLES) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(table);
+            } catch (IOException e) {
+                continue;
+            }
+            for (String line : lines) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 3 && f[2].endsWith(remote) && f[3].equals("02")) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
     /** Field {@code which} of "tx_queue:rx_queue" (0 or 1) of the connection, or -1. */
     private static long queue(int localPort, int remotePort, int which) {
         String local = String.format(Locale.ROOT, ":%04X", localPort);
