@@ -3,6 +3,7 @@ package io.usockets.testsupport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
@@ -85,18 +86,9 @@ public final class TcpQueues {
         }
         String remote = String.format(Locale.ROOT, ":%04X", remotePort);
         int count = 0;
-        for (Path table : TABLES) {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(table);
-            } catch (IOException e) {
-                continue;
-            }
-            for (String line : lines) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length > 3 && f[2].endsWith(remote) && f[3].equals("02")) {
-                    count++;
-                }
+        for (String[] f : rows()) {
+            if (f.length > 3 && f[2].endsWith(remote) && f[3].equals("02")) {
+                count++;
             }
         }
         return count;
@@ -106,21 +98,29 @@ public final class TcpQueues {
     private static long queue(int localPort, int remotePort, int which) {
         String local = String.format(Locale.ROOT, ":%04X", localPort);
         String remote = String.format(Locale.ROOT, ":%04X", remotePort);
-        for (Path table : TABLES) {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(table);
-            } catch (IOException e) {
-                continue;
-            }
-            for (String line : lines) {
-                // "  sl  local_address rem_address   st tx_queue:rx_queue ..."
-                String[] f = line.trim().split("\\s+");
-                if (f.length > 4 && f[1].endsWith(local) && f[2].endsWith(remote)) {
-                    return Long.parseLong(f[4].split(":")[which], 16);
-                }
+        for (String[] f : rows()) {
+            if (f.length > 4 && f[1].endsWith(local) && f[2].endsWith(remote)) {
+                return Long.parseLong(f[4].split(":")[which], 16);
             }
         }
         return -1;
+    }
+
+    /**
+     * Every row of /proc/net/tcp and /proc/net/tcp6 split into its fields ("sl local_address rem_address st
+     * tx_queue:rx_queue ..."); a table that cannot be read adds nothing.
+     */
+    private static List<String[]> rows() {
+        List<String[]> rows = new ArrayList<>();
+        for (Path table : TABLES) {
+            try {
+                for (String line : Files.readAllLines(table)) {
+                    rows.add(line.trim().split("\\s+"));
+                }
+            } catch (IOException e) {
+                // Not Linux, or not readable here: nothing from this table.
+            }
+        }
+        return rows;
     }
 }
