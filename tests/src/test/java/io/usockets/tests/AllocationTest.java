@@ -105,11 +105,9 @@ class AllocationTest {
         for (int p = 0; p < peers.size(); p++) {
             Socket peer = peers.get(p);
             int times = total / peers.size() + (p < total % peers.size() ? 1 : 0);
-            byte p8 = (byte) p;
             Thread t = new Thread(() -> {
                 try {
                     byte[] message = "0123456789abcdef".getBytes();
-                    message[14] = p8;
                     echo(peer.getOutputStream(), peer.getInputStream(), message, new byte[message.length], times);
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
