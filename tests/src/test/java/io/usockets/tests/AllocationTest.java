@@ -47,7 +47,7 @@ class AllocationTest {
      */
     private static final int ATTEMPTS = 4;
     /** The one allocation of Netty's io_uring handler per wait: its completion callback, 16 bytes. */
-    private static final long URING_BYTES_PER_WAIT = 16;
+    static final long URING_BYTES_PER_WAIT = 16;
 
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")

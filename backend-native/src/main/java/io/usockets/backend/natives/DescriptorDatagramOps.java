@@ -49,6 +49,8 @@ final class DescriptorDatagramOps implements DatagramOps {
     /** An error met after some datagrams were read, and its socket: reported by that socket's next receive. */
     private UdpDescriptor pendingErrorSocket;
     private int pendingErrno;
+    /** A receive may have left something in the kernel (see {@link #takeLastReceiveFilled()}). */
+    private boolean lastReceiveFilled;
 
     /** A buffer's native state for this instance: Netty packets and iovecs. */
     private static final class Batch {
@@ -130,7 +132,29 @@ final class DescriptorDatagramOps implements DatagramOps {
     @Override
     public int receive(Object raw, DatagramBuffer buffer) throws IOException {
         UdpDescriptor socket = (UdpDescriptor) raw;
-        return batched ? receiveBatch(socket, buffer) : receiveOneByOne(socket, buffer);
+        boolean more = true;
+        try {
+            int n = batched ? receiveBatch(socket, buffer) : receiveOneByOne(socket, buffer);
+            more = n == buffer.slots || pendingErrorSocket == socket;
+            return n;
+        } finally {
+            if (more) {
+                lastReceiveFilled = true;
+            }
+        }
+    }
+
+    /**
+     * Whether a {@link #receive} since the last call may have left datagrams (or an error) in the kernel: it filled
+     * every slot, kept an error for the next receive, or failed; the call clears it. An eventing whose readiness
+     * reports arrivals rather than what is left (io_uring's multishot poll) receives again then.
+     *
+     * @return true if a receive may have left something to receive
+     */
+    public boolean takeLastReceiveFilled() {
+        boolean filled = lastReceiveFilled;
+        lastReceiveFilled = false;
+        return filled;
     }
 
     private Batch batch(DatagramBuffer buffer) {

@@ -61,6 +61,8 @@ public final class DescriptorSocketOps implements SocketOps {
 
     /** Descriptor numbers with TCP_CORK on, one bit each. */
     private long[] corked = new long[16];
+    /** Bytes an io_uring loop's RECV requests have read ahead, for the descriptors that read that way; else null. */
+    private UringReceiveRing receiveRing;
     /** A read filled the space it was given: more may be queued (see {@link #takeLastReadFilled()}). */
     private boolean lastReadFilled;
     /** A read returned bytes (see {@link #takeLastReadGotBytes()}). */
@@ -213,11 +215,24 @@ public final class DescriptorSocketOps implements SocketOps {
         return ((Socket) socket).finishConnect();
     }
 
+    /** Reads of the descriptors {@code ring} holds bytes for come from it (the io_uring backend's completion reads). */
+    void readFrom(UringReceiveRing ring) {
+        receiveRing = ring;
+    }
+
     @Override
     public int read(Object raw, ByteBuffer buffer) throws IOException {
         Socket socket = (Socket) raw;
         int position = buffer.position();
         int n;
+        if (receiveRing != null && (n = receiveRing.read(socket.intValue(), buffer)) != UringReceiveRing.NOT_HELD) {
+            if (n > 0) {
+                // Bytes from the queue: the kernel may hold more behind them (a socket that reads by readiness now).
+                lastReadGotBytes = true;
+                lastReadFilled = true;
+            }
+            return n;
+        }
         if (buffer.isDirect()) {
             if (buffer != lastReadBuffer) {
                 lastReadAddress = Buffer.memoryAddress(buffer);

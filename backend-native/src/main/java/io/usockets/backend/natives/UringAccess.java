@@ -1,20 +1,24 @@
 package io.usockets.backend.natives;
 
+import io.netty.channel.unix.Errors;
 import io.netty.channel.uring.IoUringIoHandler;
 
+import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
  * The one place the io_uring backend reaches past Netty's public API: pushing the submission queue to the kernel at
- * once ({@code io_uring_enter} with no wait and no completion processing), which Netty's public
+ * once ({@code io_uring_enter} with no wait, asking for completions so that the kernel runs the task work the ring
+ * defers to that call: the cancelled request is freed and lets its file go; the completions stay in the ring for the
+ * next wait), which Netty's public
  * {@link IoUringIoHandler} does only inside {@code run}. A poll request holds its file until it is cancelled, so a
  * closed socket would keep its connection (and a listen socket its port) until the loop's next wait; submitting the
  * cancellation when the socket closes makes close as immediate as on epoll.
  *
  * <p>It reads the handler's private {@code ringBuffer} field, calls the package-private
- * {@code RingBuffer.ioUringSubmissionQueue()} and then {@code SubmissionQueue.submit()}, looked up once with
+ * {@code RingBuffer.ioUringSubmissionQueue()} and then {@code SubmissionQueue.submitAndGetNow()}, looked up once with
  * {@link MethodHandles#privateLookupIn}. On the class path no flag is needed; on the module path the JVM needs
  * {@link #ADD_OPENS}. Without it {@link #unavailableReason()} says why, and closing falls back to shutting the socket
  * down at once and letting the cancellation go with the next wait.
@@ -28,12 +32,18 @@ final class UringAccess {
     private static final MethodHandle RING;
     private static final MethodHandle QUEUE;
     private static final MethodHandle SUBMIT;
+    private static final MethodHandle RING_FD;
+    private static final MethodHandle REGISTER_BUFFER_RING;
+    private static final MethodHandle UNREGISTER_BUFFER_RING;
     private static final String REASON;
 
     static {
         MethodHandle ring = null;
         MethodHandle queue = null;
         MethodHandle submit = null;
+        MethodHandle ringFd = null;
+        MethodHandle register = null;
+        MethodHandle unregister = null;
         String reason = null;
         try {
             MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(IoUringIoHandler.class, MethodHandles.lookup());
@@ -43,12 +53,19 @@ final class UringAccess {
                     IoUringIoHandler.class.getClassLoader());
             ring = lookup.findGetter(IoUringIoHandler.class, "ringBuffer", ringClass);
             queue = lookup.findVirtual(ringClass, "ioUringSubmissionQueue", MethodType.methodType(queueClass));
-            submit = lookup.findVirtual(queueClass, "submit", MethodType.methodType(int.class));
+            submit = lookup.findVirtual(queueClass, "submitAndGetNow", MethodType.methodType(int.class));
+            ringFd = lookup.findVirtual(ringClass, "fd", MethodType.methodType(int.class));
+            Class<?> nativeClass = Class.forName("io.netty.channel.uring.Native", false,
+                    IoUringIoHandler.class.getClassLoader());
+            register = lookup.findStatic(nativeClass, "ioUringRegisterBufRing",
+                    MethodType.methodType(long.class, int.class, int.class, short.class, int.class));
+            unregister = lookup.findStatic(nativeClass, "ioUringUnRegisterBufRing",
+                    MethodType.methodType(int.class, int.class, long.class, int.class, short.class));
         } catch (IllegalAccessException e) {
             reason = "Netty's io.netty.channel.uring package is not open to the native backend (" + e.getMessage()
                     + "); on the module path add " + ADD_OPENS;
         } catch (NoSuchMethodException | NoSuchFieldException | ClassNotFoundException e) {
-            reason = "this Netty version has no IoUringIoHandler.ringBuffer / SubmissionQueue.submit() (" + e
+            reason = "this Netty version has no IoUringIoHandler.ringBuffer / SubmissionQueue.submitAndGetNow() (" + e
                     + "); the io_uring backend was built for Netty 4.2.18.Final";
         } catch (RuntimeException | LinkageError e) {
             reason = "Netty's io_uring submission queue cannot be reached: " + e;
@@ -56,6 +73,9 @@ final class UringAccess {
         RING = ring;
         QUEUE = queue;
         SUBMIT = submit;
+        RING_FD = ringFd;
+        REGISTER_BUFFER_RING = register;
+        UNREGISTER_BUFFER_RING = unregister;
         REASON = reason;
     }
 
@@ -65,6 +85,58 @@ final class UringAccess {
     /** Null when the submission queue is reachable, else why not. */
     static String unavailableReason() {
         return REASON;
+    }
+
+    /** The descriptor of {@code handler}'s ring, or -1 when out of reach. */
+    static int ringFd(IoUringIoHandler handler) {
+        if (REASON != null) {
+            return -1;
+        }
+        try {
+            return (int) RING_FD.invoke(RING.invoke(handler));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot reach the io_uring ring's descriptor", t);
+        }
+    }
+
+    /** A provided-buffer ring registered with a kernel ring: where its entries are mapped, and how to let it go. */
+    record BufferRing(int ringFd, long address, int entries, short group) {
+        /** Unregisters the ring and unmaps its entries. */
+        void close() {
+            try {
+                int ignored = (int) UNREGISTER_BUFFER_RING.invokeExact(ringFd, address, entries, group);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException("cannot unregister an io_uring buffer ring", t);
+            }
+        }
+    }
+
+    /**
+     * Registers a provided-buffer ring of {@code entries} entries (a power of two) as buffer group {@code group} with
+     * the kernel ring {@code ringFd}, through Netty's native call (which maps the entries and registers them).
+     *
+     * @throws IOException when it is out of reach or the kernel refuses
+     */
+    static BufferRing registerBufferRing(int ringFd, int entries, short group) throws IOException {
+        if (REASON != null) {
+            throw new IOException(REASON);
+        }
+        long address;
+        try {
+            address = (long) REGISTER_BUFFER_RING.invokeExact(ringFd, entries, group, 0);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("cannot register an io_uring buffer ring", t);
+        }
+        if (address < 0) {
+            throw Errors.newIOException("io_uring_register(IORING_REGISTER_PBUF_RING)", (int) address);
+        }
+        return new BufferRing(ringFd, address, entries, group);
     }
 
     /** A handle that submits {@code handler}'s queued entries now, returning the count; null when out of reach. */

@@ -58,8 +58,14 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     /** io_uring opcodes and flags (Linux ABI). */
     private static final byte IORING_OP_POLL_ADD = 6;
     private static final byte IORING_OP_ASYNC_CANCEL = 14;
+    private static final byte IORING_OP_RECV = 27;
     private static final int IORING_POLL_ADD_MULTI = 1;
+    private static final byte IOSQE_BUFFER_SELECT = 1 << 5;
+    private static final short IORING_RECV_MULTISHOT = 1 << 1;
+    private static final int IORING_CQE_F_BUFFER = 1;
     private static final int IORING_CQE_F_MORE = 1 << 1;
+    private static final int IORING_CQE_BUFFER_SHIFT = 16;
+    private static final int ENOBUFS = 105;
     private static final int ECANCELED = 125;
     /** poll(2) bits; POLLERR and POLLHUP are always reported. Same values as epoll's, so {@link EpollEvents} maps. */
     private static final int POLLIN = 0x001;
@@ -75,15 +81,33 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     /** {@link #state} bits: the interest wanted (CorePoll READABLE/WRITABLE), a read scheduled. */
     private static final int INTEREST = EpollEvents.INTEREST;
     private static final int RECHECK = 8;
-    /** The stream's POLLIN request reported the peer's FIN (or an error), maybe while READABLE was off. */
+    /** The stream's POLLIN request reported the peer's FIN (or an error), maybe while READABLE was off; or its RECV
+     * request met the end of the stream or a failure (nothing more to receive). */
     private static final int ENDED = 16;
+    /**
+     * The stream's RECV request ended for want of a buffer (the ring's buffers are all queued for sockets that have
+     * not read them, paused ones maybe): the socket reads by readiness from then on, as on the readiness route, after
+     * what its queue holds. So a ring that ran dry never leaves a socket waiting for buffers to come back.
+     */
+    private static final int POLLED = 32;
+
+    /** {@link #slotInfo} bits above the descriptor: a POLLOUT request, a RECV request. */
+    private static final int SLOT_OUT = Integer.MIN_VALUE;
+    private static final int SLOT_RECV = 1 << 30;
+    private static final int SLOT_FD = SLOT_RECV - 1;
+
+    /** {@code -Dusockets.uring.reads=poll}: stream sockets read by readiness (multishot poll + recv) as before. */
+    static final String READS_PROPERTY = "usockets.uring.reads";
 
     private static final System.Logger LOG = System.getLogger("io.usockets");
     private static volatile boolean submitFallbackLogged;
+    private static volatile boolean receiveFallbackLogged;
 
     private final IoUringIoHandler handler;
     private final MethodHandle submitNow;
     private final DescriptorSocketOps ops = new DescriptorSocketOps("io_uring");
+    /** Where stream sockets' RECV requests put their bytes; null when they read by readiness. */
+    private final UringReceiveRing receiveRing;
 
     /** Descriptor → poll, state bits, slot of its POLLIN request and of its POLLOUT request (-1: none). */
     private CorePoll[] polls = new CorePoll[1024];
@@ -115,29 +139,59 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     /** Guarded by {@link #wakeLock}: no eventfd write after close, when the number may belong to someone else. */
     private boolean closed;
     private volatile Thread loopThread;
+    /** The thread that enabled the ring, its only issuer; null until the first wait (see {@link #enable()}). */
+    private Thread issuer;
     /** The current wait: blocking or not, and its deadline on the System.nanoTime clock (-1: none). */
     private boolean canBlock;
     private long deadlineNanos;
 
     UringPoller() throws IOException {
+        // Checked before the ring exists, so a bad value fails the loop's creation with nothing to release.
+        int ringBuffers = "poll".equals(System.getProperty(READS_PROPERTY)) ? 0 : UringReceiveRing.configuredBuffers();
         try {
-            // Not single-issuer: a loop may be created on one thread and run on another, and without
-            // DEFER_TASKRUN a cancellation's task work (which releases the file) runs as its submit call returns.
+            // Single issuer with DEFER_TASKRUN: the kernel runs the ring's task work (a poll's wake-up, a
+            // cancellation) only when the loop enters the ring to wait, instead of interrupting the loop thread for
+            // each one. Netty creates the ring disabled; the thread that enables it becomes its only issuer, so it is
+            // enabled by the first wait (or by close, for a loop that never ran): see enable().
             handler = (IoUringIoHandler) IoUringIoHandler.newFactory(new IoUringIoHandlerConfig()
-                    .setRingSize(RING_SIZE).setSingleIssuer(false)).newHandler(this);
-            handler.initialize();
+                    .setRingSize(RING_SIZE).setSingleIssuer(true)).newHandler(this);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (RuntimeException e) {
             throw new IOException("io_uring refused to set up a ring: " + e.getMessage(), e);
         }
         submitNow = UringAccess.submitter(handler);
+        receiveRing = openReceiveRing(handler, ringBuffers);
+        ops.readFrom(receiveRing);
         if (submitNow == null && !submitFallbackLogged) {
             submitFallbackLogged = true;
             LOG.log(System.Logger.Level.WARNING, "io_uring backend: cannot submit cancellations at once ("
                     + UringAccess.unavailableReason() + "); a closed listen socket is shut down at once and a closed "
                     + "connection's requests end with the loop's next wait");
         }
+    }
+
+    /** The loop's provided-buffer ring, unless reads by readiness were asked for or the kernel refuses (logged). */
+    private static UringReceiveRing openReceiveRing(IoUringIoHandler handler, int buffers) {
+        if (buffers == 0) {
+            return null;
+        }
+        String reason;
+        try {
+            int ringFd = UringAccess.ringFd(handler);
+            if (ringFd >= 0) {
+                return UringReceiveRing.open(ringFd, buffers);
+            }
+            reason = UringAccess.unavailableReason();
+        } catch (IOException | RuntimeException e) {
+            reason = e.getMessage();
+        }
+        if (!receiveFallbackLogged) {
+            receiveFallbackLogged = true;
+            LOG.log(System.Logger.Level.WARNING, "io_uring backend: stream sockets read by readiness (a poll request "
+                    + "and a recv call per arrival), not by RECV requests: " + reason);
+        }
+        return null;
     }
 
     private static int[] filled(int length) {
@@ -160,6 +214,7 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
 
     @Override
     protected void waitAndDispatch(long timeoutNanos) {
+        enable();
         loopThread = Thread.currentThread();
         long wait = recheckCount > 0 ? 0 : timeoutNanos;
         canBlock = wait != 0;
@@ -169,6 +224,28 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         // callbacks are then read in the next iteration, as on epoll.
         serveRechecks();
         dispatchCompleted();
+    }
+
+    /**
+     * Enables the ring on the calling thread, which becomes its only issuer (every {@code io_uring_enter} must come
+     * from it), the first time; afterwards checks that the caller is that thread. Requests queued before (by set-up
+     * calls on the creating thread) reach the kernel with the first wait.
+     */
+    private void enable() {
+        if (issuer == null) {
+            handler.initialize();
+            issuer = Thread.currentThread();
+        }
+    }
+
+    /** A loop whose ring is enabled runs only on the thread that enabled it (see {@link #enable()}). */
+    @Override
+    protected void acceptRunner(Thread thread) {
+        if (issuer != null && issuer != thread) {
+            throw new IllegalStateException("this io_uring loop ran on thread '" + issuer.getName() + "' and cannot "
+                    + "run on '" + thread.getName() + "': the kernel takes a ring's submissions from one thread only "
+                    + "(IORING_SETUP_SINGLE_ISSUER), the first that waited on it");
+        }
     }
 
     /**
@@ -201,6 +278,8 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
             IoUringIoEvent e = (IoUringIoEvent) event;
             if (e.opcode() == IORING_OP_POLL_ADD) {
                 collect(base + (int) (e.userData() & 0xFFFF), e.res(), e.flags());
+            } else if (e.opcode() == IORING_OP_RECV) {
+                received(base + (int) (e.userData() & 0xFFFF), e.res(), e.flags());
             }
         }
 
@@ -228,7 +307,7 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     private void completed(int slot, int res, int flags) {
         CorePoll poll = slotPoll[slot];
         int info = slotInfo[slot];
-        int fd = info & Integer.MAX_VALUE;
+        int fd = info & SLOT_FD;
         boolean out = info < 0;
         boolean current = poll != null && fd < polls.length && polls[fd] == poll
                 && (out ? outSlot[fd] : inSlot[fd]) == slot;
@@ -256,13 +335,56 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
                 // The end of the stream came with (or after) the bytes just read, and no new arrival will report it.
                 scheduleRead(fd);
             }
-        } else if (!out && isStream(poll)) {
+        } else if (!out && multishotIn(poll)) {
             // Filtered while READABLE is off: restoring it reads once (see setInterest).
             return;
         }
         if (polls[fd] == poll) {
             arm(fd, poll);
         }
+    }
+
+    /**
+     * A RECV request of {@code slot} completed: {@code res} bytes in the buffer its flags name, the end of the stream
+     * (0) or a negative errno. The bytes are queued for the socket's next read at once (no callback runs here) and a
+     * read is scheduled; a completion for a socket that closed meanwhile only gives its buffer back. A request that
+     * ended for want of a buffer is armed again when buffers come back; one that met the end or a failure is not.
+     */
+    private void received(int slot, int res, int flags) {
+        CorePoll poll = slotPoll[slot];
+        int fd = slotInfo[slot] & SLOT_FD;
+        boolean live = poll != null && fd < polls.length && polls[fd] == poll;
+        if ((flags & IORING_CQE_F_MORE) == 0) {
+            releaseSlot(slot);
+            if (live && inSlot[fd] == slot) {
+                inSlot[fd] = -1;
+            }
+        }
+        if ((flags & IORING_CQE_F_BUFFER) != 0) {
+            int bid = flags >>> IORING_CQE_BUFFER_SHIFT;
+            if (live && res > 0) {
+                receiveRing.received(fd, bid, res);
+            } else {
+                receiveRing.recycle(bid);
+            }
+        }
+        if (!live || res == -ECANCELED) {
+            return;
+        }
+        if (res == -ENOBUFS) {
+            state[fd] |= POLLED;
+            receiveRing.detach(fd);
+            if ((state[fd] & CorePoll.READABLE) != 0) {
+                arm(fd, poll);
+                scheduleRead(fd);
+            }
+            return;
+        }
+        if (res <= 0) {
+            state[fd] |= ENDED;
+            receiveRing.ended(fd, -res);
+        }
+        scheduleRead(fd);
     }
 
     /**
@@ -273,10 +395,24 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     private void dispatch(CorePoll poll, int fd, int ready, boolean error, boolean scheduled) {
         ops.takeLastReadFilled();
         ops.takeLastReadGotBytes();
+        if (poll.kind == CorePoll.KIND_DATAGRAM) {
+            ops.datagramOps().takeLastReceiveFilled();
+        }
         poll.onReady(ready, error);
         boolean filled = ops.takeLastReadFilled();
         boolean gotBytes = ops.takeLastReadGotBytes();
-        if (polls[fd] == poll && (filled || (scheduled && gotBytes && (state[fd] & ENDED) != 0))) {
+        if (polls[fd] != poll) {
+            return;
+        }
+        if (poll.kind == CorePoll.KIND_DATAGRAM) {
+            // A receive that filled the packet buffer (or met an error) may have left datagrams behind.
+            if (ops.datagramOps().takeLastReceiveFilled()) {
+                scheduleRead(fd);
+            }
+        } else if (receiveRing != null && (ready & CorePoll.READABLE) != 0 && receiveRing.hasPending(fd)) {
+            // What the read left of the queue (more than the receive buffer held, or the end behind the bytes).
+            scheduleRead(fd);
+        } else if (!readsByCompletion(fd, poll) && (filled || (scheduled && gotBytes && (state[fd] & ENDED) != 0))) {
             scheduleRead(fd);
         }
     }
@@ -316,10 +452,18 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         recheck[recheckCount++] = fd;
     }
 
-    /** Stream and listen sockets keep one multishot POLLIN; every other poll gets one-shot requests. */
-    private static boolean isStream(CorePoll poll) {
+    /** A connected stream socket reads by RECV requests into the receive ring, when the loop has one. */
+    private boolean readsByCompletion(int fd, CorePoll poll) {
+        return receiveRing != null && poll.kind == CorePoll.KIND_SOCKET && (state[fd] & POLLED) == 0;
+    }
+
+    /**
+     * Stream, listen and datagram sockets keep one multishot POLLIN (a stream socket only while it reads by readiness);
+     * WRITABLE and user polls get one-shot requests.
+     */
+    private static boolean multishotIn(CorePoll poll) {
         return poll.kind == CorePoll.KIND_SOCKET || poll.kind == CorePoll.KIND_LISTEN
-                || poll.kind == CorePoll.KIND_CONNECTING;
+                || poll.kind == CorePoll.KIND_CONNECTING || poll.kind == CorePoll.KIND_DATAGRAM;
     }
 
     // ---------------------------------------------------------------- requests
@@ -328,7 +472,11 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     private void arm(int fd, CorePoll poll) {
         int wanted = state[fd] & INTEREST;
         if ((wanted & CorePoll.READABLE) != 0 && inSlot[fd] < 0) {
-            inSlot[fd] = submitPoll(fd, poll, false);
+            if (!readsByCompletion(fd, poll)) {
+                inSlot[fd] = submitPoll(fd, poll, false);
+            } else if ((state[fd] & ENDED) == 0) {
+                inSlot[fd] = submitRecv(fd, poll);
+            }
         }
         if ((wanted & CorePoll.WRITABLE) != 0 && outSlot[fd] < 0) {
             outSlot[fd] = submitPoll(fd, poll, true);
@@ -338,8 +486,8 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     private int submitPoll(int fd, CorePoll poll, boolean out) {
         int slot = takeSlot();
         slotPoll[slot] = poll;
-        slotInfo[slot] = out ? fd | Integer.MIN_VALUE : fd;
-        boolean multishot = !out && isStream(poll);
+        slotInfo[slot] = out ? fd | SLOT_OUT : fd;
+        boolean multishot = !out && multishotIn(poll);
         IoUringIoOps request = new IoUringIoOps(IORING_OP_POLL_ADD, (byte) 0, (short) 0, fd, 0L, 0L,
                 multishot ? IORING_POLL_ADD_MULTI : 0, out ? POLLOUT : multishot ? POLLIN | POLLRDHUP : POLLIN, (long) (short) slot, (short) 0, (short) 0,
                 0, 0L);
@@ -353,11 +501,38 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         return slot;
     }
 
-    /** Cancels the request of {@code slot}; its last completion (-ECANCELED) frees the slot. */
-    private void cancel(int slot) {
+    /**
+     * Arms a multishot RECV for a connected stream socket: each arrival lands in a buffer of the receive ring and
+     * completes with it, until the end of the stream, a failure, a cancellation or a ring with no buffer left.
+     */
+    private int submitRecv(int fd, CorePoll poll) {
+        receiveRing.attach(fd);
+        int slot = takeSlot();
+        slotPoll[slot] = poll;
+        slotInfo[slot] = fd | SLOT_RECV;
+        IoUringIoOps request = new IoUringIoOps(IORING_OP_RECV, IOSQE_BUFFER_SELECT, IORING_RECV_MULTISHOT, fd, 0L,
+                0L, 0, 0, (long) (short) slot, UringReceiveRing.GROUP, (short) 0, 0, 0L);
         Handle handle = handleFor(slot);
-        long token = handle.idBits | ((IORING_OP_POLL_ADD & 0xFFL) << 16) | (slot & 0xFFFFL);
-        slotPoll[slot] = null;
+        long token = handle.registration.submit(request);
+        if (token == -1 || token == 0) {
+            releaseSlot(slot);
+            throw new IllegalStateException("the io_uring handler refused a receive request for descriptor " + fd);
+        }
+        handle.idBits = token & 0xFFFF_FFFF_0000_0000L;
+        return slot;
+    }
+
+    /**
+     * Cancels the request of {@code slot}; its last completion (-ECANCELED) frees the slot. A socket's paused RECV
+     * ({@code keepPoll}) still names its poll, so the bytes its last completions bring are kept for the socket.
+     */
+    private void cancel(int slot, boolean keepPoll) {
+        Handle handle = handleFor(slot);
+        byte op = (slotInfo[slot] & SLOT_RECV) != 0 ? IORING_OP_RECV : IORING_OP_POLL_ADD;
+        long token = handle.idBits | ((op & 0xFFL) << 16) | (slot & 0xFFFFL);
+        if (!keepPoll) {
+            slotPoll[slot] = null;
+        }
         handle.registration.submit(new IoUringIoOps(IORING_OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1, 0L, token, 0,
                 0, 0L, (short) 0, (short) 0, 0, 0L));
     }
@@ -436,7 +611,16 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         }
         state[fd] = (byte) ((current & ~INTEREST) | wanted);
         boolean readableBack = (wanted & CorePoll.READABLE) != 0 && (current & CorePoll.READABLE) == 0;
-        if (readableBack && inSlot[fd] >= 0 && isStream(poll)) {
+        if (readsByCompletion(fd, poll)) {
+            if (readableBack && receiveRing.hasPending(fd)) {
+                scheduleRead(fd); // bytes (or the end) received before the pause
+            } else if ((wanted & CorePoll.READABLE) == 0 && inSlot[fd] >= 0) {
+                // Paused: stop receiving, so the kernel's window (not our ring) holds what the peer sends next.
+                cancel(inSlot[fd], true);
+                inSlot[fd] = -1;
+            }
+        } else if (readableBack && ((inSlot[fd] >= 0 && multishotIn(poll))
+                || (receiveRing != null && receiveRing.hasPending(fd)))) {
             // The multishot poll stayed armed while READABLE was off and may have reported an arrival then.
             scheduleRead(fd);
         }
@@ -451,15 +635,18 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         }
         boolean armed = inSlot[fd] >= 0 || outSlot[fd] >= 0;
         if (inSlot[fd] >= 0) {
-            cancel(inSlot[fd]);
+            cancel(inSlot[fd], false);
             inSlot[fd] = -1;
         }
         if (outSlot[fd] >= 0) {
-            cancel(outSlot[fd]);
+            cancel(outSlot[fd], false);
             outSlot[fd] = -1;
         }
         polls[fd] = null;
         state[fd] = 0;
+        if (receiveRing != null) {
+            receiveRing.drop(fd);
+        }
         if (armed && !closed) {
             submitCancellations(poll, descriptor, closing);
         }
@@ -555,7 +742,11 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
                 }
             }
         }
+        enable(); // a loop that never ran: the closing thread (its loop thread) tears the ring down
         handler.prepareToDestroy();
+        if (receiveRing != null) {
+            receiveRing.close();
+        }
         synchronized (wakeLock) {
             closed = true;
             handler.destroy();

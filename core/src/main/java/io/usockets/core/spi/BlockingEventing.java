@@ -23,6 +23,7 @@ public abstract class BlockingEventing implements Eventing {
     /** Runs iterations on the calling thread, which becomes the loop thread, until no live poll is left. */
     @Override
     public final void run() {
+        acceptRunner(Thread.currentThread());
         core.setOwner(Thread.currentThread());
         core.integrate();
         while (core.keepsRunning()) {
@@ -34,6 +35,16 @@ public abstract class BlockingEventing implements Eventing {
             }
             core.closeIteration();
         }
+    }
+
+    /**
+     * Called by {@link #run()} before {@code thread} becomes the loop thread; a backend bound to one thread (an
+     * io_uring ring has one issuer) refuses another with an {@link IllegalStateException} that says why, and the
+     * loop stays with its thread. Accepts every thread unless overridden.
+     *
+     * @param thread the thread calling run()
+     */
+    protected void acceptRunner(Thread thread) {
     }
 
     /**
