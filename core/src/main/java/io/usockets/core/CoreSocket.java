@@ -191,27 +191,6 @@ public class CoreSocket extends CorePoll implements Socket<Object> {
         }
     }
 
-    /** Bytes a completion-based backend has already read: the same path as a readiness read that returned them. */
-    @Override
-    public final void onReceived(ByteBuffer data) {
-        if ((flags & CLOSED) == 0 && data.hasRemaining()) {
-            received(data);
-        }
-    }
-
-    /** A completion-based backend's read ended the stream: the peer's FIN (null) or a failure. */
-    @Override
-    public final void onReceiveEnded(IOException error) {
-        if ((flags & CLOSED) != 0) {
-            return;
-        }
-        if (error == null) {
-            received(null);
-        } else {
-            close(ErrorCodes.of(error), error);
-        }
-    }
-
     /**
      * The peer's FIN (docs/RULES.md I6): after our shutdown it closes, else reading stops and {@link #emitEnd()} runs.
      * The TLS layer also calls it when a close_notify arrives.

@@ -250,14 +250,15 @@ class MemoryFootprintTest {
 
     /**
      * Bytes per descriptor of the native poller's lookup tables (the poll array and the state bytes), and of the
-     * io_uring poller's (those plus two request slot numbers, and one request slot per connection); 0 elsewhere.
+     * io_uring poller's (those plus two request slot numbers, one request slot per connection, and the receive ring's
+     * queue per descriptor); 0 elsewhere.
      */
     private static double slotBytes(Loop loop) {
         try {
             Object poller = field(loop, "eventing");
             if (poller.getClass().getSimpleName().equals("UringPoller")) {
                 // Per descriptor: poll, state, the slots of its POLLIN and POLLOUT requests; per connection also
-                // one request slot (its multishot POLLIN): the slot's poll, descriptor and free-list link.
+                // one request slot (its multishot RECV): the slot's poll, descriptor and free-list link.
                 Object[] polls = (Object[]) field(poller, "polls");
                 long perDescriptor = ClassLayout.parseInstance(polls).instanceSize()
                         + ClassLayout.parseInstance(field(poller, "state")).instanceSize()
@@ -267,7 +268,17 @@ class MemoryFootprintTest {
                 long perSlot = ClassLayout.parseInstance(slotPoll).instanceSize()
                         + ClassLayout.parseInstance(field(poller, "slotInfo")).instanceSize()
                         + ClassLayout.parseInstance(field(poller, "slotNextFree")).instanceSize();
-                return perDescriptor / (double) polls.length + perSlot / (double) slotPoll.length;
+                double bytes = perDescriptor / (double) polls.length + perSlot / (double) slotPoll.length;
+                Object ring = field(poller, "receiveRing");
+                if (ring != null) {
+                    // The receive ring's queue per descriptor: first and last queued buffer, the end, the route.
+                    int[] head = (int[]) field(ring, "head");
+                    bytes += (ClassLayout.parseInstance(head).instanceSize()
+                            + ClassLayout.parseInstance(field(ring, "last")).instanceSize()
+                            + ClassLayout.parseInstance(field(ring, "end")).instanceSize()
+                            + ClassLayout.parseInstance(field(ring, "attached")).instanceSize()) / (double) head.length;
+                }
+                return bytes;
             }
             if (!poller.getClass().getSimpleName().equals("NativePoller")) {
                 return 0;

@@ -45,29 +45,13 @@ public abstract class CorePoll {
 
     /**
      * Called by the backend on the loop thread for a ready event: {@code events} is a mask of READABLE and
-     * WRITABLE, {@code error} says the backend saw an error condition on the descriptor.
+     * WRITABLE, {@code error} says the backend saw an error condition on the descriptor. A completion-based backend
+     * (one whose kernel reads before it reports, as io_uring's RECV requests do) reports READABLE when it holds bytes,
+     * the end of the stream or a failure for a socket, and its socket operations' {@code read} hands them over: the
+     * socket reads as after any readiness, so pausing, the low-priority queue and TLS need nothing of their own.
      *
      * @param events the ready events
      * @param error  whether the descriptor reported an error
      */
     public abstract void onReady(int events, boolean error);
-
-    /**
-     * Called by a completion-based backend (one that reads before it reports, as io_uring does) on the loop thread with
-     * bytes it has already read for this poll: a view valid only during the call, never empty. Only sockets read this
-     * way; other polls ignore it.
-     *
-     * @param data the bytes read
-     */
-    public void onReceived(java.nio.ByteBuffer data) {
-    }
-
-    /**
-     * Called by a completion-based backend when a read it made for this poll ended the stream: {@code error} is null for
-     * the peer's FIN, else the failure. Only sockets read this way; other polls ignore it.
-     *
-     * @param error why the stream ended, or null for the peer's FIN
-     */
-    public void onReceiveEnded(java.io.IOException error) {
-    }
 }

@@ -2,7 +2,7 @@ package io.usockets.core.spi;
 
 /**
  * The loop's iteration, in the steps an {@link Eventing} calls: µSockets' {@code us_internal_loop_pre}, the dispatch of
- * ready polls (the eventing calls {@link CorePoll#onReady} or {@link CorePoll#onReceived} in between), and
+ * ready polls (the eventing calls {@link CorePoll#onReady} in between), and
  * {@code us_internal_loop_post}. The core's own {@code run()} and a host event loop that drives the loop use the same
  * steps, the way µSockets' libuv backend calls into loop.c.
  *
