@@ -70,7 +70,10 @@ final class CoreTimer<E> implements Timer<E> {
         if (repeatNanos > 0) {
             deadline += repeatNanos;
             if (deadline - now <= 0) {
-                deadline = now + repeatNanos;
+                // A period or more behind (a stalled thread): fire once and skip the periods missed, on the same
+                // phase, so a host's fixed-rate task that serves this timer (the Vert.x backends' sweep) still finds
+                // it due on its own runs instead of having to schedule one task per tick from then on.
+                deadline += ((now - deadline) / repeatNanos + 1) * repeatNanos;
             }
         } else {
             armed = false;
