@@ -272,11 +272,12 @@ class MemoryFootprintTest {
                 Object ring = field(poller, "receiveRing");
                 if (ring != null) {
                     // The receive ring's queue per descriptor: first and last queued buffer, the end, the route.
-                    int[] head = (int[]) field(ring, "head");
+                    Object head = field(ring, "head");
                     bytes += (ClassLayout.parseInstance(head).instanceSize()
                             + ClassLayout.parseInstance(field(ring, "last")).instanceSize()
                             + ClassLayout.parseInstance(field(ring, "end")).instanceSize()
-                            + ClassLayout.parseInstance(field(ring, "attached")).instanceSize()) / (double) head.length;
+                            + ClassLayout.parseInstance(field(ring, "attached")).instanceSize())
+                            / (double) java.lang.reflect.Array.getLength(head);
                 }
                 return bytes;
             }

@@ -24,7 +24,7 @@ import java.util.Arrays;
  *
  * <p>Memory, fixed per loop: {@value #DEFAULT_BUFFERS} buffers (by default; {@value #BUFFERS_PROPERTY} sets another
  * power of two) of {@value #BUFFER_SIZE} bytes (direct, 2 MiB), the ring's 16-byte entries (mapped by the kernel),
- * 12 bytes per buffer and 13 per descriptor number of bookkeeping. Nothing is allocated per completion or per read.
+ * 12 bytes per buffer and 6 per descriptor number of bookkeeping. Nothing is allocated per completion or per read.
  *
  * <p>Single-threaded: the loop thread.
  */
@@ -46,10 +46,11 @@ final class UringReceiveRing {
     private static final VarHandle SHORT = MethodHandles.byteBufferViewVarHandle(short[].class,
             ByteOrder.nativeOrder());
 
-    /** Queue end markers ({@link #end}): nothing, the stream's end; any other value is a positive errno. */
+    /** Queue end markers ({@link #end}, read unsigned): nothing, the stream's end; any other value is an errno. */
     private static final int NO_END = 0;
-    private static final int END_OF_STREAM = -1;
+    private static final int END_OF_STREAM = 0xFF;
     private static final int NONE = -1;
+    private static final int EIO = 5;
     /** {@link #read}'s answer for a descriptor that does not read by completions (see {@link #attach}). */
     static final int NOT_HELD = Integer.MIN_VALUE;
 
@@ -67,9 +68,9 @@ final class UringReceiveRing {
     private final int[] length;
 
     /** Per descriptor: the first and last queued buffer ({@link #NONE}: empty), and the end kept behind them. */
-    private int[] head;
-    private int[] last;
-    private int[] end;
+    private short[] head;
+    private short[] last;
+    private byte[] end;
     /** Per descriptor: reads by completions (a RECV request was armed for it since it was registered). */
     private boolean[] attached;
 
@@ -82,12 +83,12 @@ final class UringReceiveRing {
         ring = Buffer.wrapMemoryAddressWithNativeOrder(registration.address(), buffers * ENTRY_SIZE);
         memory = ByteBuffer.allocateDirect(buffers * BUFFER_SIZE);
         memoryAddress = Buffer.memoryAddress(memory);
-        head = new int[1024];
-        last = new int[1024];
-        end = new int[1024];
+        head = new short[1024];
+        last = new short[1024];
+        end = new byte[1024];
         attached = new boolean[1024];
-        Arrays.fill(head, NONE);
-        Arrays.fill(last, NONE);
+        Arrays.fill(head, (short) NONE);
+        Arrays.fill(last, (short) NONE);
         for (int bid = 0; bid < buffers; bid++) {
             put(bid);
         }
@@ -144,8 +145,8 @@ final class UringReceiveRing {
         last = Arrays.copyOf(last, length);
         end = Arrays.copyOf(end, length);
         attached = Arrays.copyOf(attached, length);
-        Arrays.fill(head, old, length, NONE);
-        Arrays.fill(last, old, length, NONE);
+        Arrays.fill(head, old, length, (short) NONE);
+        Arrays.fill(last, old, length, (short) NONE);
     }
 
     /** From now on, reads of {@code fd} come from its queue (its RECV request is armed), until {@link #drop}. */
@@ -173,11 +174,11 @@ final class UringReceiveRing {
         offset[bid] = 0;
         length[bid] = bytes;
         if (last[fd] == NONE) {
-            head[fd] = bid;
+            head[fd] = (short) bid;
         } else {
             next[last[fd]] = bid;
         }
-        last[fd] = bid;
+        last[fd] = (short) bid;
     }
 
     /**
@@ -189,7 +190,8 @@ final class UringReceiveRing {
             grow(fd);
         }
         if (end[fd] == NO_END) {
-            end[fd] = errno == 0 ? END_OF_STREAM : errno;
+            // errno values are below 255 on Linux; anything else reads as the generic EIO.
+            end[fd] = (byte) (errno == 0 ? END_OF_STREAM : errno > 0 && errno < END_OF_STREAM ? errno : EIO);
         }
     }
 
@@ -215,7 +217,7 @@ final class UringReceiveRing {
             if (!attached[fd]) {
                 return NOT_HELD;
             }
-            int ending = end[fd];
+            int ending = end[fd] & 0xFF;
             if (ending == NO_END) {
                 return 0;
             }
@@ -242,9 +244,9 @@ final class UringReceiveRing {
             recycle(bid);
             bid = following;
         }
-        head[fd] = bid;
+        head[fd] = (short) bid;
         if (bid == NONE) {
-            last[fd] = NONE;
+            last[fd] = (short) NONE;
         }
         buffer.position(position);
         return position - start;
@@ -261,8 +263,8 @@ final class UringReceiveRing {
             recycle(bid);
             bid = following;
         }
-        head[fd] = NONE;
-        last[fd] = NONE;
+        head[fd] = (short) NONE;
+        last[fd] = (short) NONE;
         end[fd] = NO_END;
         attached[fd] = false;
     }
