@@ -21,6 +21,7 @@ final class Backends {
     /** The Maven module that brings each known backend, for error messages. */
     private static final Map<String, String> MODULES = Map.of(
             "native", "io.usockets:usockets-backend-native",
+            "io_uring", "io.usockets:usockets-backend-native",
             "nio", "io.usockets:usockets-backend-nio",
             "vertx", "io.usockets:usockets-backend-vertx",
             "vertx-epoll", "io.usockets:usockets-backend-vertx");
@@ -100,7 +101,7 @@ final class Backends {
         String module = MODULES.get(name);
         if (module == null) {
             throw new IllegalStateException("unknown usockets backend '" + name
-                    + "'; expected one of native, nio, vertx, vertx-epoll");
+                    + "'; expected one of native, io_uring, nio, vertx, vertx-epoll");
         }
         throw new IllegalStateException("the usockets backend '" + name + "' is not on the class path: add the "
                 + "Maven module " + module);

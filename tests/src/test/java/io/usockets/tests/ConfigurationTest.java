@@ -58,7 +58,8 @@ class ConfigurationTest {
     void anUnknownBackendListsTheKnownOnes() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> Loop.create(LoopOptions.builder().backend("kqueue").build()));
-        assertTrue(e.getMessage().contains("kqueue") && e.getMessage().contains("nio"), e.getMessage());
+        assertTrue(e.getMessage().contains("kqueue") && e.getMessage().contains("nio")
+                && e.getMessage().contains("io_uring"), e.getMessage());
     }
 
     @Test

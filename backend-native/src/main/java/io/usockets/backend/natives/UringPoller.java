@@ -21,35 +21,43 @@ import java.util.Arrays;
 
 /**
  * One loop's io_uring eventing: Netty's public {@link IoUringIoHandler}, driven by the loop's own thread through
- * {@code IoHandler.run}, with readiness expressed as poll requests on the ring ({@code IORING_OP_POLL_ADD}); the
- * socket operations are the same {@link DescriptorSocketOps} as the native backend's, so reads land in the loop's one
- * receive buffer and {@code write} returns what the kernel took, exactly as on epoll.
+ * {@code IoHandler.run}, on a single-issuer ring with {@code DEFER_TASKRUN} (the kernel's task work runs when the loop
+ * waits, not as interruptions of the loop thread), enabled by the first wait so that the thread running the loop is
+ * its issuer (see {@link #enable()}). The socket operations are the native backend's {@link DescriptorSocketOps}.
  *
- * <p><b>Requests.</b> A stream socket or listen socket that wants READABLE gets one multishot poll for POLLIN, armed
- * once and kept for the socket's life: dropping READABLE (pause, FIN, the low-priority queue, accept back-off) only
- * filters its completions, and restoring it schedules one read of its own, since an arrival may have been filtered
- * meanwhile. A multishot poll reports arrivals, not what is left, so a read that filled the receive buffer schedules
- * another read too ({@link DescriptorSocketOps#takeLastReadFilled()}), and so does a report of the peer's FIN
- * (POLLRDHUP) or an error, which may have come together with the bytes just read; once the FIN was reported, a
- * scheduled read that found bytes schedules the next, until one finds none. WRITABLE (a short write, a connect in progress)
- * and every interest of other polls (user polls on pipes and eventfds, datagram sockets) are one-shot polls, armed
- * again after each completion while the interest lasts: the kernel checks readiness when a poll is armed, so they are
- * level-triggered like epoll's. Scheduled reads run after each wait, before its completions are dispatched, and make
- * the next wait non-blocking while any is left.
+ * <p><b>Reads by completion.</b> A connected stream socket that wants READABLE keeps one multishot RECV request that
+ * receives into the loop's {@link UringReceiveRing}; a completion queues its buffer there and schedules a read, and the
+ * core's READABLE read gets the queued bytes through {@link DescriptorSocketOps#read} (so pausing, the low-priority
+ * queue and TLS are the core's usual path). Dropping READABLE cancels the RECV; bringing it back arms a new one and
+ * reads the queue. A RECV that finds no buffer left ({@code ENOBUFS}) turns that socket to readiness ({@link #POLLED})
+ * for good, after its queue.
+ *
+ * <p><b>Readiness.</b> Listen sockets, datagram sockets and sockets that read by readiness keep one multishot poll for
+ * POLLIN, armed once: dropping READABLE only filters its completions, and restoring it schedules one read of its own,
+ * since an arrival may have been filtered meanwhile. A multishot poll reports arrivals, not what is left, so a read
+ * that filled the receive buffer or took bytes from the queue ({@link DescriptorSocketOps#takeLastReadFilled()}), a
+ * datagram receive that filled the packet buffer ({@link DescriptorDatagramOps#takeLastReceiveFilled()}), and a
+ * report of the peer's FIN (POLLRDHUP) or an error schedule another read; once the FIN was reported, a scheduled read
+ * that found bytes schedules the next, until one finds none. WRITABLE (a short write, a connect in progress) and user
+ * polls are one-shot polls, armed again after each completion while the interest lasts: the kernel checks readiness
+ * when a poll is armed, so they are level-triggered like epoll's. Scheduled reads run after each wait, before its
+ * poll completions are dispatched, and make the next wait non-blocking while any is left.
  *
  * <p><b>Slots.</b> Each armed request has a slot number; the slot names the poll and the descriptor, so a completion
- * that arrives after its poll closed (and its number went to a new descriptor) is recognised and dropped. Slots are
- * freed when their last completion arrives. The request's user data is the slot's low 16 bits, which keeps Netty on
- * its fast path (no map entry per request); every 65 536 slots share one Netty registration. Closing a poll cancels
- * its requests ({@code IORING_OP_ASYNC_CANCEL}) and, through {@link UringAccess}, submits the cancellation at once:
- * a request holds its file, and the connection (or a listen socket's port) would otherwise live until the next wait.
+ * that arrives after its poll closed (and its number went to a new descriptor) is recognised and dropped (a RECV
+ * completion's buffer goes back to the ring). Slots are freed when their last completion arrives. The request's user
+ * data is the slot's low 16 bits, which keeps Netty on its fast path (no map entry per request); every 65 536 slots
+ * share one Netty registration. Closing a poll cancels its requests ({@code IORING_OP_ASYNC_CANCEL}) and, through
+ * {@link UringAccess}, submits the cancellation at once: a request holds its file, and the connection (or a listen
+ * socket's port) would otherwise live until the next wait.
  *
- * <p><b>Dispatch.</b> Completions are collected while {@code IoHandler.run} processes the ring and dispatched after it
- * returns (see {@link #dispatchCompleted()}), so bytes written in one iteration are read in the next.
+ * <p><b>Dispatch.</b> Poll completions are collected while {@code IoHandler.run} processes the ring and dispatched
+ * after it returns (see {@link #dispatchCompleted()}); RECV completions only queue bytes then. So bytes written in one
+ * iteration are read in the next.
  *
- * <p>Per descriptor: the poll, a state byte and two slot numbers (13 bytes); per slot: the poll and descriptor (8
- * bytes). Nothing is allocated per completion; arming a request allocates Netty's small ops object, which the steady
- * state never does (a socket's multishot poll is armed once).
+ * <p>Per descriptor: the poll, a state byte and two slot numbers (13 bytes), plus the receive ring's queue (6); per
+ * slot: the poll and descriptor (8 bytes). Nothing is allocated per completion; arming a request allocates Netty's
+ * small ops object, which the steady state never does (a socket's RECV or multishot poll is armed once).
  *
  * <p>Single-threaded except {@link #wakeup()}.
  */
