@@ -89,8 +89,10 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     /** {@link #state} bits: the interest wanted (CorePoll READABLE/WRITABLE), a read scheduled. */
     private static final int INTEREST = EpollEvents.INTEREST;
     private static final int RECHECK = 8;
-    /** The stream's POLLIN request reported the peer's FIN (or an error), maybe while READABLE was off; or its RECV
-     * request met the end of the stream or a failure (nothing more to receive). */
+    /**
+     * The stream's POLLIN request reported the peer's FIN (or an error), maybe while READABLE was off; or its RECV
+     * request met the end of the stream or a failure (nothing more to receive).
+     */
     private static final int ENDED = 16;
     /**
      * The stream's RECV request ended for want of a buffer (the ring's buffers are all queued for sockets that have
@@ -356,7 +358,8 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
      * A RECV request of {@code slot} completed: {@code res} bytes in the buffer its flags name, the end of the stream
      * (0) or a negative errno. The bytes are queued for the socket's next read at once (no callback runs here) and a
      * read is scheduled; a completion for a socket that closed meanwhile only gives its buffer back. A request that
-     * ended for want of a buffer is armed again when buffers come back; one that met the end or a failure is not.
+     * ended for want of a buffer turns the socket to readiness ({@link #POLLED}); one that met the end or a failure is
+     * not armed again; one that ended otherwise is armed again after the scheduled read.
      */
     private void received(int slot, int res, int flags) {
         CorePoll poll = slotPoll[slot];
@@ -492,21 +495,11 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     }
 
     private int submitPoll(int fd, CorePoll poll, boolean out) {
-        int slot = takeSlot();
-        slotPoll[slot] = poll;
-        slotInfo[slot] = out ? fd | SLOT_OUT : fd;
+        int slot = takeSlot(poll, out ? fd | SLOT_OUT : fd);
         boolean multishot = !out && multishotIn(poll);
-        IoUringIoOps request = new IoUringIoOps(IORING_OP_POLL_ADD, (byte) 0, (short) 0, fd, 0L, 0L,
-                multishot ? IORING_POLL_ADD_MULTI : 0, out ? POLLOUT : multishot ? POLLIN | POLLRDHUP : POLLIN, (long) (short) slot, (short) 0, (short) 0,
-                0, 0L);
-        Handle handle = handleFor(slot);
-        long token = handle.registration.submit(request);
-        if (token == -1 || token == 0) {
-            releaseSlot(slot);
-            throw new IllegalStateException("the io_uring handler refused a poll request for descriptor " + fd);
-        }
-        handle.idBits = token & 0xFFFF_FFFF_0000_0000L;
-        return slot;
+        return submit(slot, new IoUringIoOps(IORING_OP_POLL_ADD, (byte) 0, (short) 0, fd, 0L, 0L,
+                multishot ? IORING_POLL_ADD_MULTI : 0, out ? POLLOUT : multishot ? POLLIN | POLLRDHUP : POLLIN,
+                (long) (short) slot, (short) 0, (short) 0, 0, 0L), "a poll request", fd);
     }
 
     /**
@@ -515,16 +508,18 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
      */
     private int submitRecv(int fd, CorePoll poll) {
         receiveRing.attach(fd);
-        int slot = takeSlot();
-        slotPoll[slot] = poll;
-        slotInfo[slot] = fd | SLOT_RECV;
-        IoUringIoOps request = new IoUringIoOps(IORING_OP_RECV, IOSQE_BUFFER_SELECT, IORING_RECV_MULTISHOT, fd, 0L,
-                0L, 0, 0, (long) (short) slot, UringReceiveRing.GROUP, (short) 0, 0, 0L);
+        int slot = takeSlot(poll, fd | SLOT_RECV);
+        return submit(slot, new IoUringIoOps(IORING_OP_RECV, IOSQE_BUFFER_SELECT, IORING_RECV_MULTISHOT, fd, 0L,
+                0L, 0, 0, (long) (short) slot, UringReceiveRing.GROUP, (short) 0, 0, 0L), "a receive request", fd);
+    }
+
+    /** Hands {@code request} of {@code slot} to Netty's registration for the slot; returns the slot. */
+    private int submit(int slot, IoUringIoOps request, String what, int fd) {
         Handle handle = handleFor(slot);
         long token = handle.registration.submit(request);
         if (token == -1 || token == 0) {
             releaseSlot(slot);
-            throw new IllegalStateException("the io_uring handler refused a receive request for descriptor " + fd);
+            throw new IllegalStateException("the io_uring handler refused " + what + " for descriptor " + fd);
         }
         handle.idBits = token & 0xFFFF_FFFF_0000_0000L;
         return slot;
@@ -545,19 +540,22 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
                 0, 0L, (short) 0, (short) 0, 0, 0L));
     }
 
-    private int takeSlot() {
+    /** A free slot, now naming {@code poll} and {@code info} (the descriptor and the request's kind bits). */
+    private int takeSlot(CorePoll poll, int info) {
         int slot = freeSlot;
         if (slot >= 0) {
             freeSlot = slotNextFree[slot];
-            return slot;
+        } else {
+            slot = slotCount++;
+            if (slot == slotPoll.length) {
+                int length = slot * 2;
+                slotPoll = Arrays.copyOf(slotPoll, length);
+                slotInfo = Arrays.copyOf(slotInfo, length);
+                slotNextFree = Arrays.copyOf(slotNextFree, length);
+            }
         }
-        slot = slotCount++;
-        if (slot == slotPoll.length) {
-            int length = slot * 2;
-            slotPoll = Arrays.copyOf(slotPoll, length);
-            slotInfo = Arrays.copyOf(slotInfo, length);
-            slotNextFree = Arrays.copyOf(slotNextFree, length);
-        }
+        slotPoll[slot] = poll;
+        slotInfo[slot] = info;
         return slot;
     }
 

@@ -160,8 +160,13 @@ public final class TlsSupport {
     static String[] run(List<String> command, String input, Runnable closeStdinAfter)
             throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().write(input.getBytes(StandardCharsets.US_ASCII));
-        p.getOutputStream().flush();
+        try {
+            p.getOutputStream().write(input.getBytes(StandardCharsets.US_ASCII));
+            p.getOutputStream().flush();
+        } catch (IOException exitedEarly) {
+            // The tool exited before it read its input ("Stream closed"): the caller fails on its output and exit
+            // code below, which say why, rather than on this write.
+        }
         Thread closer = new Thread(() -> {
             try {
                 closeStdinAfter.run();
