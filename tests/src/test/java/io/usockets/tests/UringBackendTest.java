@@ -104,17 +104,21 @@ class UringBackendTest {
      */
     @Test
     void aReceiveRingThatRunsDryFallsBackToReadinessWithoutLosingBytes() throws Exception {
-        echoesBulkAndHalfClose(RING_BUFFERS, "2");
+        echoesBulkAndHalfClose(RING_BUFFERS, "2", 2);
     }
 
     /** The readiness route ({@code -Dusockets.uring.reads=poll}: a multishot poll and a recv per arrival) still serves. */
     @Test
     void readsByReadinessWhenAskedForThem() throws Exception {
-        echoesBulkAndHalfClose(READS, "poll");
+        echoesBulkAndHalfClose(READS, "poll", 0);
     }
 
-    /** Three peers each send 4 MiB and half-close; the server echoes everything and closes after each FIN. */
-    private static void echoesBulkAndHalfClose(String property, String value) throws Exception {
+    /**
+     * Three peers each send 4 MiB and half-close; the server echoes everything and closes after each FIN. The loop is
+     * created with {@code -Dproperty=value}, and its receive ring must have {@code ringBuffers} buffers (0: no ring,
+     * reads by readiness).
+     */
+    private static void echoesBulkAndHalfClose(String property, String value, int ringBuffers) throws Exception {
         int peers = 3;
         int size = 4 * 1024 * 1024;
         String previous = System.setProperty(property, value);
@@ -126,6 +130,7 @@ class UringBackendTest {
         }
         String what = "[io_uring, -D" + property + "=" + value + "] ";
         try (tl) {
+            assertEquals(ringBuffers, receiveRingBuffers(tl.loop()), what + "buffers in the loop's receive ring");
             int port = tl.call(() -> {
                 SocketContext<Void, Backlog> ctx = tl.loop().createSocketContext();
                 ctx.onOpen((s, client) -> s.setExt(new Backlog()));
@@ -194,6 +199,18 @@ class UringBackendTest {
         } catch (Exception e) {
             throw new AssertionError(what + "a peer failed", e);
         }
+    }
+
+    /** The buffer count of the loop's receive ring, read from the backend's fields; 0 when it has none. */
+    private static int receiveRingBuffers(Loop loop) throws ReflectiveOperationException {
+        Object ring = field(field(loop, "eventing"), "receiveRing");
+        return ring == null ? 0 : (int) field(ring, "buffers");
+    }
+
+    private static Object field(Object owner, String name) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = owner.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(owner);
     }
 
     private static void restore(String property, String previous) {
