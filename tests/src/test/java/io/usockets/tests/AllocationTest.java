@@ -7,7 +7,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,20 +45,16 @@ class AllocationTest {
      * least 16 bytes per round trip, 1.6 MB per window, so it fails every window.
      */
     private static final int ATTEMPTS = 4;
-    /** The one allocation of Netty's io_uring handler per wait: its completion callback, 16 bytes. */
-    static final long URING_BYTES_PER_WAIT = 16;
 
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Mode#backendsAndModes")
     void echoRoundTripsAllocateNothingOnTheLoopThread(String backend, Mode mode) throws Exception {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (TestLoop tl = TestLoop.start(backend)) {
             ListenSocket ls = tl.call(() -> {
                 SocketContext<Void, Void> ctx = mode.context(tl.loop());
                 ctx.onData((s, data) -> s.write(data, false));
                 return ctx.listen("127.0.0.1", 0);
             });
-            long loopThread = tl.thread().getId();
             List<Socket> peers = new ArrayList<>();
             try {
                 for (int i = 0; i < PEERS; i++) {
@@ -68,28 +63,19 @@ class AllocationTest {
                 }
                 echo(peers, WARM_UP);
                 List<Long> windows = new ArrayList<>();
-                boolean perWait = Backends.backendOf(backend).equals("io_uring");
                 for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                    long firstIteration = perWait ? tl.call(() -> tl.loop().iterationNumber()) : 0;
-                    long before = threads.getThreadAllocatedBytes(loopThread);
-                    echo(peers, ROUND_TRIPS);
-                    long allocated = threads.getThreadAllocatedBytes(loopThread) - before;
-                    // io_uring: Netty's IoUringIoHandler.run makes one 16-byte callback object per wait (a method
-                    // reference it passes to its completion queue), which no code of ours can avoid on the public
-                    // handler; nothing else may be allocated (docs/ARCHITECTURE.md, "The io_uring backend").
-                    long iterations = perWait ? tl.call(() -> tl.loop().iterationNumber()) - firstIteration : 0;
-                    long allocatedOfOurs = allocated - URING_BYTES_PER_WAIT * iterations;
-                    windows.add(allocated);
+                    // io_uring: nothing beyond Netty's handler's 16 bytes per wait may be allocated.
+                    LoopAllocation window = LoopAllocation.measure(tl, backend, () -> echo(peers, ROUND_TRIPS));
+                    windows.add(window.allocated);
                     System.out.printf("[%s, %s] loop thread allocated %d bytes over %d echo round trips%s%n", backend,
-                            mode, allocated, ROUND_TRIPS, perWait ? " (" + iterations + " iterations, "
-                                    + allocatedOfOurs + " bytes beyond " + URING_BYTES_PER_WAIT + " per iteration)" : "");
-                    if (allocatedOfOurs < BUDGET_BYTES) {
+                            mode, window.allocated, ROUND_TRIPS, window.detail());
+                    if (window.ours < BUDGET_BYTES) {
                         return;
                     }
                 }
                 fail("the loop thread allocated " + windows + " bytes in " + ATTEMPTS + " windows of " + ROUND_TRIPS
-                        + " round trips; expected under " + BUDGET_BYTES + (perWait ? " beyond Netty's "
-                        + URING_BYTES_PER_WAIT + " bytes per iteration" : "") + " in at least one");
+                        + " round trips; expected under " + BUDGET_BYTES + LoopAllocation.budgetNote(backend)
+                        + " in at least one");
             } finally {
                 for (Socket peer : peers) {
                     peer.close();

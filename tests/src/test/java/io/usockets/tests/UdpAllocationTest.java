@@ -4,7 +4,6 @@ import io.usockets.UdpPacketBuffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -32,11 +31,9 @@ class UdpAllocationTest {
     @ParameterizedTest
     @MethodSource("io.usockets.tests.Backends#names")
     void datagramEchoesAllocateNothingOnTheLoopThread(String backend) throws Exception {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         // The native backend's one-datagram-per-call fallback makes an address object per datagram (documented).
         boolean batched = !"single".equals(System.getProperty("usockets.native.datagrams"));
-        boolean perWait = backend.equals("io_uring");
-        boolean held = backend.equals("nio") || (backend.equals("native") || perWait) && batched;
+        boolean held = backend.equals("nio") || (backend.equals("native") || backend.equals("io_uring")) && batched;
         try (TestLoop tl = TestLoop.start(backend);
              DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             client.setSoTimeout((int) TestLoop.WAIT.toMillis());
@@ -51,30 +48,23 @@ class UdpAllocationTest {
                         }
                         s.send(buffer, count);
                     }, null).boundPort());
-            long loopThread = tl.thread().getId();
             byte[] message = "0123456789".getBytes();
             DatagramPacket out = new DatagramPacket(message, message.length, InetAddress.getByName("127.0.0.1"), port);
             DatagramPacket in = new DatagramPacket(new byte[16], 16);
             echo(client, out, in, WARM_UP);
             List<Long> windows = new ArrayList<>();
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                long firstIteration = perWait ? tl.call(() -> tl.loop().iterationNumber()) : 0;
-                long before = threads.getThreadAllocatedBytes(loopThread);
-                echo(client, out, in, ECHOES);
-                long allocated = threads.getThreadAllocatedBytes(loopThread) - before;
-                long iterations = perWait ? tl.call(() -> tl.loop().iterationNumber()) - firstIteration : 0;
-                long allocatedOfOurs = allocated - AllocationTest.URING_BYTES_PER_WAIT * iterations;
-                windows.add(allocated);
-                System.out.printf("[%s] loop thread allocated %d bytes over %d datagram echoes%s%n", backend, allocated,
-                        ECHOES, perWait ? " (" + iterations + " iterations, " + allocatedOfOurs + " bytes beyond "
-                                + AllocationTest.URING_BYTES_PER_WAIT + " per iteration)" : "");
-                if (allocatedOfOurs < BUDGET_BYTES || !held) {
+                LoopAllocation window = LoopAllocation.measure(tl, backend, () -> echo(client, out, in, ECHOES));
+                windows.add(window.allocated);
+                System.out.printf("[%s] loop thread allocated %d bytes over %d datagram echoes%s%n", backend,
+                        window.allocated, ECHOES, window.detail());
+                if (window.ours < BUDGET_BYTES || !held) {
                     return;
                 }
             }
             fail("the loop thread allocated " + windows + " bytes in " + ATTEMPTS + " windows of " + ECHOES
-                    + " datagram echoes; expected under " + BUDGET_BYTES + (perWait ? " beyond Netty's "
-                    + AllocationTest.URING_BYTES_PER_WAIT + " bytes per iteration" : "") + " in at least one");
+                    + " datagram echoes; expected under " + BUDGET_BYTES + LoopAllocation.budgetNote(backend)
+                    + " in at least one");
         }
     }
 

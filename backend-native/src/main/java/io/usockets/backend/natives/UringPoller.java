@@ -238,8 +238,8 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
 
     /**
      * Enables the ring on the calling thread, which becomes its only issuer (every {@code io_uring_enter} must come
-     * from it), the first time; afterwards checks that the caller is that thread. Requests queued before (by set-up
-     * calls on the creating thread) reach the kernel with the first wait.
+     * from it), the first time; {@link #acceptRunner} keeps every later run on that thread. Requests queued before (by
+     * set-up calls on the creating thread) reach the kernel with the first wait.
      */
     private void enable() {
         if (issuer == null) {
