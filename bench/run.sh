@@ -36,7 +36,8 @@
 #            SslHandler on tcnative, Vert.x's OpenSSL engine and Node tls); --servers and --tls-servers replace them.
 #   --sizes: the sweep's response sizes in bytes (default: 16 128 1024 8192 65536 524288).
 # Server names for --servers: usockets-BACKEND (the http-server example), usockets-io_uring-poll (io_uring reading
-# by readiness, -Dusockets.uring.reads=poll), netty-epoll, netty-io_uring, netty-nio, vertx-net, vertx-http, jdk-nio,
+# by readiness, -Dusockets.uring.reads=poll), usockets-io_uring-syscall-writes (io_uring writing by send system calls,
+# -Dusockets.uring.sendChunks=0), netty-epoll, netty-io_uring, netty-nio, vertx-net, vertx-http, jdk-nio,
 # node-net, node-http; for --tls-servers the same with -tls (usockets-BACKEND-tls), node-https and node-tls.
 # Environment: JAVA_OPTS (server JVM flags), SERVER_CPU and CLIENT_CPU (taskset lists), BASE_PORT, LOAD_BACKEND
 # (http-load's backend; default native, else nio), LOAD_WARMUP (seconds http-load runs before measuring; default 2).
@@ -192,6 +193,7 @@ server_command() {
       echo "java $JAVA_OPTS -jar $EXAMPLES_JAR http-server --host 127.0.0.1 --port $port --backend ${backend%-tls} --cert $CERT --key $KEY" ;;
     # io_uring's readiness route (a multishot poll and a recv per arrival), to measure against its RECV completions.
     usockets-io_uring-poll) echo "java $JAVA_OPTS -Dusockets.uring.reads=poll -jar $EXAMPLES_JAR http-server --host 127.0.0.1 --port $port --backend io_uring" ;;
+    usockets-io_uring-syscall-writes) echo "java $JAVA_OPTS -Dusockets.uring.sendChunks=0 -jar $EXAMPLES_JAR http-server --host 127.0.0.1 --port $port --backend io_uring" ;;
     usockets-*) echo "java $JAVA_OPTS -jar $EXAMPLES_JAR http-server --host 127.0.0.1 --port $port --backend ${name#usockets-}" ;;
     node-net) echo "node --expose-gc $ROOT/bench/node/hello-net.js --host 127.0.0.1 --port $port" ;;
     node-http) echo "node --expose-gc $ROOT/bench/node/hello-http.js --host 127.0.0.1 --port $port" ;;

@@ -250,8 +250,8 @@ class MemoryFootprintTest {
 
     /**
      * Bytes per descriptor of the native poller's lookup tables (the poll array and the state bytes), and of the
-     * io_uring poller's (those plus two request slot numbers, one request slot per connection, and the receive ring's
-     * queue per descriptor); 0 elsewhere.
+     * io_uring poller's (those plus two request slot numbers, one request slot per connection, the receive ring's
+     * queue and the send area's chunk number per descriptor); 0 elsewhere.
      */
     private static double slotBytes(Loop loop) {
         try {
@@ -278,6 +278,13 @@ class MemoryFootprintTest {
                             + ClassLayout.parseInstance(field(ring, "end")).instanceSize()
                             + ClassLayout.parseInstance(field(ring, "attached")).instanceSize())
                             / (double) java.lang.reflect.Array.getLength(head);
+                }
+                Object area = field(poller, "sendArea");
+                if (area != null) {
+                    // The send area's chunk number per descriptor.
+                    Object chunkOf = field(area, "chunkOf");
+                    bytes += ClassLayout.parseInstance(chunkOf).instanceSize()
+                            / (double) java.lang.reflect.Array.getLength(chunkOf);
                 }
                 return bytes;
             }

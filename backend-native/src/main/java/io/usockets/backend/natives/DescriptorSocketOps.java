@@ -32,6 +32,10 @@ import java.util.Arrays;
  * {@code write2} or {@code flush} turns it off, which sends what was held. Which descriptors are corked is one bit per
  * descriptor number here, cleared when the descriptor is closed. Every TCP socket has TCP_NODELAY.
  *
+ * <p>On an io_uring loop two things come from its rings instead ({@link #readFrom}, {@link #sendThrough}): a socket
+ * that reads by RECV completions is read from the receive ring's queue, and a small write is copied into the send
+ * area when it takes it ({@link UringSendArea}; a shutdown then waits behind those bytes).
+ *
  * <p>One instance per loop; single-threaded.
  */
 public final class DescriptorSocketOps implements SocketOps {
@@ -63,6 +67,8 @@ public final class DescriptorSocketOps implements SocketOps {
     private long[] corked = new long[16];
     /** Bytes an io_uring loop's RECV requests have read ahead, for the descriptors that read that way; else null. */
     private UringReceiveRing receiveRing;
+    /** Where an io_uring loop copies small writes for its SEND requests; else null (every write is a system call). */
+    private UringSendArea sendArea;
     /** A read filled the space it was given: more may be queued (see {@link #takeLastReadFilled()}). */
     private boolean lastReadFilled;
     /** A read returned bytes (see {@link #takeLastReadGotBytes()}). */
@@ -220,6 +226,11 @@ public final class DescriptorSocketOps implements SocketOps {
         receiveRing = ring;
     }
 
+    /** Small writes go to {@code area} first (the io_uring backend's SEND requests); null: none. */
+    void sendThrough(UringSendArea area) {
+        sendArea = area;
+    }
+
     @Override
     public int read(Object raw, ByteBuffer buffer) throws IOException {
         Socket socket = (Socket) raw;
@@ -288,6 +299,14 @@ public final class DescriptorSocketOps implements SocketOps {
     public int write(Object raw, ByteBuffer buffer, boolean msgMore) throws IOException {
         Socket socket = (Socket) raw;
         int fd = socket.intValue();
+        if (sendArea != null) {
+            // Taken by the area (copied; it coalesces the iteration's writes, so msgMore needs no cork), or refused
+            // while its bytes wait for room in the kernel: else a system call, as on epoll.
+            int taken = sendArea.write(fd, buffer, isCorked(fd));
+            if (taken != UringSendArea.DIRECT) {
+                return taken;
+            }
+        }
         if (msgMore && !isCorked(fd) && !(socket instanceof UnixSocket)) {
             setCork(socket, true);
             markCorked(fd, true);
@@ -318,6 +337,13 @@ public final class DescriptorSocketOps implements SocketOps {
     @Override
     public long write2(Object raw, ByteBuffer header, ByteBuffer payload) throws IOException {
         Socket socket = (Socket) raw;
+        if (sendArea != null) {
+            int fd = socket.intValue();
+            long taken = sendArea.write2(fd, header, payload, isCorked(fd));
+            if (taken != UringSendArea.DIRECT) {
+                return taken;
+            }
+        }
         int headerPosition = header.position();
         int headerLength = header.remaining();
         int payloadPosition = payload.position();
@@ -398,6 +424,9 @@ public final class DescriptorSocketOps implements SocketOps {
 
     @Override
     public void shutdownOutput(Object socket) throws IOException {
+        if (sendArea != null && sendArea.deferFin(((Socket) socket).intValue())) {
+            return; // the FIN follows the bytes the area holds (the io_uring backend sends it when they are sent)
+        }
         shutdown(socket, false, true);
     }
 

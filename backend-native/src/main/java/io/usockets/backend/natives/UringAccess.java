@@ -1,5 +1,6 @@
 package io.usockets.backend.natives;
 
+import io.netty.channel.IoRegistration;
 import io.netty.channel.unix.Errors;
 import io.netty.channel.uring.IoUringIoHandler;
 
@@ -9,19 +10,23 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * The one place the io_uring backend reaches past Netty's public API: pushing the submission queue to the kernel at
- * once ({@code io_uring_enter} with no wait, asking for completions so that the kernel runs the task work the ring
- * defers to that call: the cancelled request is freed and lets its file go; the completions stay in the ring for the
- * next wait), which Netty's public
- * {@link IoUringIoHandler} does only inside {@code run}. A poll request holds its file until it is cancelled, so a
- * closed socket would keep its connection (and a listen socket its port) until the loop's next wait; submitting the
- * cancellation when the socket closes makes close as immediate as on epoll.
+ * The one place the io_uring backend reaches past Netty's public API:
+ * <ul>
+ * <li>pushing the submission queue to the kernel at once ({@code io_uring_enter} with no wait, asking for completions
+ * so that the kernel runs the task work the ring defers to that call: a cancelled request is freed and lets its file
+ * go; the completions stay in the ring for the next wait), which Netty's public {@link IoUringIoHandler} does only
+ * inside {@code run}. A poll request holds its file until it is cancelled, so a closed socket would keep its
+ * connection (and a listen socket its port) until the loop's next wait; submitting the cancellation when the socket
+ * closes makes close as immediate as on epoll;</li>
+ * <li>the ring's descriptor and Netty's native call that registers a provided-buffer ring (for the receive ring);</li>
+ * <li>queuing a request without Netty's {@code IoUringIoOps} object ({@link Enqueuer}), for the sends.</li>
+ * </ul>
  *
- * <p>It reads the handler's private {@code ringBuffer} field, calls the package-private
- * {@code RingBuffer.ioUringSubmissionQueue()} and then {@code SubmissionQueue.submitAndGetNow()}, looked up once with
- * {@link MethodHandles#privateLookupIn}. On the class path no flag is needed; on the module path the JVM needs
- * {@link #ADD_OPENS}. Without it {@link #unavailableReason()} says why, and closing falls back to shutting the socket
- * down at once and letting the cancellation go with the next wait.
+ * <p>It reads the handler's private {@code ringBuffer} field and calls package-private methods of Netty's ring,
+ * submission queue, native class and registration, looked up once with {@link MethodHandles#privateLookupIn}. On the
+ * class path no flag is needed; on the module path the JVM needs {@link #ADD_OPENS}. Without it
+ * {@link #unavailableReason()} says why: closing then shuts a listen socket down at once and lets the cancellation go
+ * with the next wait, stream sockets read by readiness and write by system calls.
  */
 final class UringAccess {
 
@@ -35,6 +40,10 @@ final class UringAccess {
     private static final MethodHandle RING_FD;
     private static final MethodHandle REGISTER_BUFFER_RING;
     private static final MethodHandle UNREGISTER_BUFFER_RING;
+    private static final MethodHandle ENQUEUE;
+    private static final MethodHandle REGISTRATION_ID;
+    private static final MethodHandle OUTSTANDING_GET;
+    private static final MethodHandle OUTSTANDING_SET;
     private static final String REASON;
 
     static {
@@ -44,6 +53,10 @@ final class UringAccess {
         MethodHandle ringFd = null;
         MethodHandle register = null;
         MethodHandle unregister = null;
+        MethodHandle enqueue = null;
+        MethodHandle registrationId = null;
+        MethodHandle outstandingGet = null;
+        MethodHandle outstandingSet = null;
         String reason = null;
         try {
             MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(IoUringIoHandler.class, MethodHandles.lookup());
@@ -61,6 +74,23 @@ final class UringAccess {
                     MethodType.methodType(long.class, int.class, int.class, short.class, int.class));
             unregister = lookup.findStatic(nativeClass, "ioUringUnRegisterBufRing",
                     MethodType.methodType(int.class, int.class, long.class, int.class, short.class));
+            enqueue = lookup.findVirtual(queueClass, "enqueueSqe", MethodType.methodType(long.class, byte.class,
+                            byte.class, short.class, int.class, long.class, long.class, int.class, int.class, long.class,
+                            short.class, short.class, int.class, long.class))
+                    .asType(MethodType.methodType(long.class, Object.class, byte.class, byte.class, short.class,
+                            int.class, long.class, long.class, int.class, int.class, long.class, short.class,
+                            short.class, int.class, long.class));
+            Class<?> registrationClass = Class.forName(
+                    "io.netty.channel.uring.IoUringIoHandler$DefaultIoUringIoRegistration", false,
+                    IoUringIoHandler.class.getClassLoader());
+            MethodHandles.Lookup inRegistration = MethodHandles.privateLookupIn(registrationClass,
+                    MethodHandles.lookup());
+            registrationId = inRegistration.findGetter(registrationClass, "id", int.class)
+                    .asType(MethodType.methodType(int.class, Object.class));
+            outstandingGet = inRegistration.findGetter(registrationClass, "outstandingCompletions", int.class)
+                    .asType(MethodType.methodType(int.class, Object.class));
+            outstandingSet = inRegistration.findSetter(registrationClass, "outstandingCompletions", int.class)
+                    .asType(MethodType.methodType(void.class, Object.class, int.class));
         } catch (IllegalAccessException e) {
             reason = "Netty's io.netty.channel.uring package is not open to the native backend (" + e.getMessage()
                     + "); on the module path add " + ADD_OPENS;
@@ -76,6 +106,10 @@ final class UringAccess {
         RING_FD = ringFd;
         REGISTER_BUFFER_RING = register;
         UNREGISTER_BUFFER_RING = unregister;
+        ENQUEUE = enqueue;
+        REGISTRATION_ID = registrationId;
+        OUTSTANDING_GET = outstandingGet;
+        OUTSTANDING_SET = outstandingSet;
         REASON = reason;
     }
 
@@ -147,6 +181,55 @@ final class UringAccess {
         try {
             Object queue = QUEUE.invoke(RING.invoke(handler));
             return SUBMIT.bindTo(queue);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot reach the io_uring submission queue", t);
+        }
+    }
+
+    /**
+     * Queues requests into one handler's submission queue without Netty's per-request {@code IoUringIoOps} object (a
+     * send per response would otherwise allocate one each): the entry goes straight into the queue, with the user
+     * data Netty's registration would give it (its id, the opcode, 16 bits of our own), and the registration counts
+     * it as outstanding, as its own {@code submit} does, so that its completion finds everything as Netty expects.
+     */
+    static final class Enqueuer {
+        private final Object queue;
+
+        private Enqueuer(Object queue) {
+            this.queue = queue;
+        }
+
+        /**
+         * Queues one request for {@code registration} (which must be the handler's and its thread the caller's) and
+         * returns its user data.
+         */
+        long enqueue(IoRegistration registration, byte op, byte flags, int fd, long address, int length, int opFlags,
+                     short data) {
+            try {
+                long userData = ((long) (int) REGISTRATION_ID.invokeExact((Object) registration) << Integer.SIZE)
+                        | ((op & 0xFFL) << Short.SIZE) | (data & 0xFFFFL);
+                long ignored = (long) ENQUEUE.invokeExact(queue, op, flags, (short) 0, fd, 0L, address, length,
+                        opFlags, userData, (short) 0, (short) 0, 0, 0L);
+                OUTSTANDING_SET.invokeExact((Object) registration,
+                        (int) OUTSTANDING_GET.invokeExact((Object) registration) + 1);
+                return userData;
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException("cannot queue an io_uring request", t);
+            }
+        }
+    }
+
+    /** Queues requests for {@code handler} without Netty's ops objects; null when out of reach. */
+    static Enqueuer enqueuer(IoUringIoHandler handler) {
+        if (REASON != null) {
+            return null;
+        }
+        try {
+            return new Enqueuer(QUEUE.invoke(RING.invoke(handler)));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -66,7 +66,10 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     /** io_uring opcodes and flags (Linux ABI). */
     private static final byte IORING_OP_POLL_ADD = 6;
     private static final byte IORING_OP_ASYNC_CANCEL = 14;
+    private static final byte IORING_OP_SEND = 26;
     private static final byte IORING_OP_RECV = 27;
+    private static final int MSG_WAITALL = 0x100;
+    private static final int MSG_NOSIGNAL = 0x4000;
     private static final int IORING_POLL_ADD_MULTI = 1;
     private static final byte IOSQE_BUFFER_SELECT = 1 << 5;
     private static final short IORING_RECV_MULTISHOT = 1 << 1;
@@ -101,10 +104,14 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
      */
     private static final int POLLED = 32;
 
-    /** {@link #slotInfo} bits above the descriptor: a POLLOUT request, a RECV request. */
+    /**
+     * {@link #slotInfo} bits above the descriptor: a POLLOUT request, a RECV request, a SEND request (whose slot names
+     * its chunk of the send area, not the descriptor).
+     */
     private static final int SLOT_OUT = Integer.MIN_VALUE;
     private static final int SLOT_RECV = 1 << 30;
-    private static final int SLOT_FD = SLOT_RECV - 1;
+    private static final int SLOT_SEND = 1 << 29;
+    private static final int SLOT_FD = SLOT_SEND - 1;
 
     /** {@code -Dusockets.uring.reads=poll}: stream sockets read by readiness (multishot poll + recv) as before. */
     static final String READS_PROPERTY = "usockets.uring.reads";
@@ -112,12 +119,18 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     private static final System.Logger LOG = System.getLogger("io.usockets");
     private static volatile boolean submitFallbackLogged;
     private static volatile boolean receiveFallbackLogged;
+    private static volatile boolean sendFallbackLogged;
 
     private final IoUringIoHandler handler;
     private final MethodHandle submitNow;
     private final DescriptorSocketOps ops = new DescriptorSocketOps("io_uring");
     /** Where stream sockets' RECV requests put their bytes; null when they read by readiness. */
     private final UringReceiveRing receiveRing;
+    /** Where small writes wait for the next wait's SEND requests; null when every write is a system call. */
+    private final UringSendArea sendArea;
+    private final UringAccess.Enqueuer enqueuer;
+    /** SEND requests submitted (for the tests). */
+    private long sends;
 
     /** Descriptor → poll, state bits, slot of its POLLIN request and of its POLLOUT request (-1: none). */
     private CorePoll[] polls = new CorePoll[1024];
@@ -140,6 +153,15 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     private int[] completedFlags = new int[256];
     private int completedCount;
 
+    /**
+     * What the send completions of this wait found, reported after it: a socket whose bytes in the send area were all
+     * sent (WRITABLE, if it wants that) or whose send failed (closed with RESET); with the poll it was for.
+     */
+    private int[] sendEventFd = new int[16];
+    private CorePoll[] sendEventPoll = new CorePoll[16];
+    private boolean[] sendEventFailed = new boolean[16];
+    private int sendEventCount;
+
     /** Descriptors whose poll gets a scheduled read (see the class comment); swapped with the spare while served. */
     private int[] recheck = new int[64];
     private int[] recheckSpare = new int[64];
@@ -158,6 +180,7 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     UringPoller() throws IOException {
         // Checked before the ring exists, so a bad value fails the loop's creation with nothing to release.
         int ringBuffers = "poll".equals(System.getProperty(READS_PROPERTY)) ? 0 : UringReceiveRing.configuredBuffers();
+        int sendChunks = UringSendArea.configuredChunks();
         try {
             // Single issuer with DEFER_TASKRUN: the kernel runs the ring's task work (a poll's wake-up, a
             // cancellation) only when the loop enters the ring to wait, instead of interrupting the loop thread for
@@ -173,6 +196,14 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         submitNow = UringAccess.submitter(handler);
         receiveRing = openReceiveRing(handler, ringBuffers);
         ops.readFrom(receiveRing);
+        enqueuer = sendChunks == 0 ? null : UringAccess.enqueuer(handler);
+        sendArea = enqueuer == null ? null : new UringSendArea(sendChunks);
+        ops.sendThrough(sendArea);
+        if (sendChunks > 0 && enqueuer == null && !sendFallbackLogged) {
+            sendFallbackLogged = true;
+            LOG.log(System.Logger.Level.WARNING, "io_uring backend: every write is a send system call, not a SEND "
+                    + "request: " + UringAccess.unavailableReason());
+        }
         if (submitNow == null && !submitFallbackLogged) {
             submitFallbackLogged = true;
             LOG.log(System.Logger.Level.WARNING, "io_uring backend: cannot submit cancellations at once ("
@@ -226,6 +257,7 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
     protected void waitAndDispatch(long timeoutNanos) {
         enable();
         loopThread = Thread.currentThread();
+        submitSends();
         long wait = recheckCount > 0 ? 0 : timeoutNanos;
         canBlock = wait != 0;
         deadlineNanos = wait < 0 ? -1 : System.nanoTime() + wait;
@@ -234,6 +266,7 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         // callbacks are then read in the next iteration, as on epoll.
         serveRechecks();
         dispatchCompleted();
+        dispatchSendEvents();
     }
 
     /**
@@ -290,6 +323,8 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
                 collect(base + (int) (e.userData() & 0xFFFF), e.res(), e.flags());
             } else if (e.opcode() == IORING_OP_RECV) {
                 received(base + (int) (e.userData() & 0xFFFF), e.res(), e.flags());
+            } else if (e.opcode() == IORING_OP_SEND) {
+                sent(base + (int) (e.userData() & 0xFFFF), e.res());
             }
         }
 
@@ -489,7 +524,8 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
                 inSlot[fd] = submitRecv(fd, poll);
             }
         }
-        if ((wanted & CorePoll.WRITABLE) != 0 && outSlot[fd] < 0) {
+        if ((wanted & CorePoll.WRITABLE) != 0 && outSlot[fd] < 0 && (sendArea == null || !sendArea.holds(fd))) {
+            // (While the send area holds bytes of the socket, WRITABLE is reported when they have been sent.)
             outSlot[fd] = submitPoll(fd, poll, true);
         }
     }
@@ -511,6 +547,124 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         int slot = takeSlot(poll, fd | SLOT_RECV);
         return submit(slot, new IoUringIoOps(IORING_OP_RECV, IOSQE_BUFFER_SELECT, IORING_RECV_MULTISHOT, fd, 0L,
                 0L, 0, 0, (long) (short) slot, UringReceiveRing.GROUP, (short) 0, 0, 0L), "a receive request", fd);
+    }
+
+    // ---------------------------------------------------------------- sends from the send area
+
+    /** Submits a SEND for every chunk the iteration's writes opened (still open): they go with the coming wait. */
+    private void submitSends() {
+        if (sendArea == null) {
+            return;
+        }
+        int count = sendArea.takeOpened();
+        for (int i = 0; i < count; i++) {
+            int chunk = sendArea.opened(i);
+            if (chunk >= 0) {
+                submitSend(chunk);
+            }
+        }
+    }
+
+    /**
+     * Queues a SEND of what {@code chunk} has unsent ({@code MSG_WAITALL}: all of it, waiting for room as needed, or a
+     * failure), without an ops object (see {@link UringAccess.Enqueuer}).
+     */
+    private void submitSend(int chunk) {
+        int slot = takeSlot(null, chunk | SLOT_SEND);
+        Handle handle = handleFor(slot);
+        sendArea.markSent(chunk);
+        sends++;
+        enqueuer.enqueue(handle.registration, IORING_OP_SEND, (byte) 0, sendArea.fd(chunk), sendArea.address(chunk),
+                sendArea.length(chunk), MSG_NOSIGNAL | MSG_WAITALL, (short) slot);
+    }
+
+    /**
+     * A SEND of {@code slot} completed with {@code res} (bytes sent, or a negative errno). The rest of a short send is
+     * sent again; a socket whose chunk is done gets its deferred FIN and, if it wants it, WRITABLE; a failure closes
+     * its socket with RESET. A chunk whose socket closed meanwhile is only freed.
+     */
+    private void sent(int slot, int res) {
+        int chunk = slotInfo[slot] & SLOT_FD;
+        releaseSlot(slot);
+        int fd = sendArea.fd(chunk);
+        if (res < 0) {
+            sendArea.release(chunk);
+            if (fd >= 0 && polls[fd] != null) {
+                sendEvent(fd, true);
+            }
+            return;
+        }
+        boolean fin = sendArea.finAfter(chunk);
+        if (sendArea.advance(chunk, res)) {
+            submitSend(chunk);
+            return;
+        }
+        if (fd < 0 || polls[fd] == null) {
+            return;
+        }
+        if (fin) {
+            try {
+                ops.shutdownOutput(polls[fd].io);
+            } catch (IOException e) {
+                sendEvent(fd, true);
+                return;
+            }
+        }
+        if ((state[fd] & CorePoll.WRITABLE) != 0) {
+            sendEvent(fd, false);
+        }
+    }
+
+    private void sendEvent(int fd, boolean failed) {
+        int i = sendEventCount;
+        if (i == sendEventFd.length) {
+            sendEventFd = Arrays.copyOf(sendEventFd, i * 2);
+            sendEventPoll = Arrays.copyOf(sendEventPoll, i * 2);
+            sendEventFailed = Arrays.copyOf(sendEventFailed, i * 2);
+        }
+        sendEventFd[i] = fd;
+        sendEventPoll[i] = polls[fd];
+        sendEventFailed[i] = failed;
+        sendEventCount = i + 1;
+    }
+
+    /** Reports what {@link #sent} found, to the polls that are still the descriptors' (see {@link #sendEvent}). */
+    private void dispatchSendEvents() {
+        int count = sendEventCount;
+        for (int i = 0; i < count; i++) {
+            int fd = sendEventFd[i];
+            CorePoll poll = sendEventPoll[i];
+            sendEventPoll[i] = null;
+            if (polls[fd] != poll) {
+                continue;
+            }
+            if (sendEventFailed[i]) {
+                dispatch(poll, fd, 0, true, false);
+            } else if ((state[fd] & CorePoll.WRITABLE) != 0 && !sendArea.holds(fd)) {
+                dispatch(poll, fd, CorePoll.WRITABLE, false, false);
+            }
+            if (polls[fd] == poll) {
+                arm(fd, poll);
+            }
+        }
+        sendEventCount = 0;
+    }
+
+    /**
+     * The socket on {@code fd} closes: bytes of it the send area still holds go to the kernel first. An open chunk is
+     * submitted now (the caller pushes it to the kernel before the descriptor closes); a sent chunk's request holds
+     * the socket's file, so the connection stays until the kernel took the bytes (and then sends the FIN), and the
+     * chunk is freed by its completion.
+     */
+    private void sendBeforeClose(int fd) {
+        int chunk = sendArea.chunk(fd);
+        if (chunk < 0) {
+            return;
+        }
+        if (sendArea.openChunk(fd) >= 0) {
+            submitSend(chunk);
+        }
+        sendArea.orphan(chunk);
     }
 
     /** Hands {@code request} of {@code slot} to Netty's registration for the slot; returns the slot. */
@@ -640,6 +794,10 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
             return;
         }
         boolean armed = inSlot[fd] >= 0 || outSlot[fd] >= 0;
+        if (sendArea != null && sendArea.holds(fd)) {
+            sendBeforeClose(fd);
+            armed = true; // (the send must reach the kernel before the descriptor closes)
+        }
         if (inSlot[fd] >= 0) {
             cancel(inSlot[fd], false);
             inSlot[fd] = -1;
