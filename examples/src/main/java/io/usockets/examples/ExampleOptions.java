@@ -281,8 +281,8 @@ public record ExampleOptions(
             b.append("  --duration S      seconds to measure (default ").append(DEFAULT_DURATION_SECONDS).append(")\n");
             b.append("  --warmup S        seconds of load before measuring starts (default 0)\n");
         }
-        b.append("  --backend B       native, nio, vertx or vertx-epoll (default: the usockets.backend property,\n");
-        b.append("                    then USOCKETS_BACKEND, then the best that loads)\n");
+        b.append("  --backend B       native, io_uring, nio, vertx or vertx-epoll (default: the usockets.backend\n");
+        b.append("                    property, then USOCKETS_BACKEND, then the best that loads)\n");
         b.append("  --ssl, --cert F, --key F, --passphrase P\n");
         if (kind != Kind.CLIENT) {
             b.append("                    TLS with this PEM certificate chain and key; --ssl alone serves a\n");

@@ -10,7 +10,8 @@ import java.io.IOException;
 
 /**
  * The {@code io_uring} backend: Linux io_uring through Netty's io_uring transport ({@code IoUringIoHandler}, driven by
- * the loop's own thread; connected sockets read by RECV completions), with the native backend's socket operations.
+ * the loop's own thread; connected sockets read by RECV completions, small writes leave as SEND requests from a
+ * bounded send area), with the native backend's socket operations.
  * Chosen only by name: its priority is below every other backend's, so it is never the default; it is not measurably
  * faster than native (see docs/ARCHITECTURE.md, "The io_uring backend").
  * Unavailable when Netty's io_uring library does not load or the kernel refuses io_uring ({@code io_uring_disabled},

@@ -43,6 +43,14 @@ import java.util.Arrays;
  * when a poll is armed, so they are level-triggered like epoll's. Scheduled reads run after each wait, before its
  * poll completions are dispatched, and make the next wait non-blocking while any is left.
  *
+ * <p><b>Writes by SEND requests.</b> A small write is copied into the loop's {@link UringSendArea} by the socket
+ * operations; before each wait every chunk opened since the last one is submitted as one SEND ({@code MSG_WAITALL}),
+ * queued through {@link UringAccess.Enqueuer} (no ops object). Its completion sends the rest of a short send again,
+ * or frees the chunk and then sends the FIN a shutdown left behind it and reports WRITABLE (while a socket's chunk is
+ * pending its WRITABLE is not a POLLOUT request), or, on failure, reports an error that closes the socket with RESET.
+ * Closing a socket submits its open chunk with the cancellations (so it reaches the kernel before the descriptor
+ * closes) and leaves a sent one to its request, which holds the file.
+ *
  * <p><b>Slots.</b> Each armed request has a slot number; the slot names the poll and the descriptor, so a completion
  * that arrives after its poll closed (and its number went to a new descriptor) is recognised and dropped (a RECV
  * completion's buffer goes back to the ring). Slots are freed when their last completion arrives. The request's user
@@ -55,9 +63,10 @@ import java.util.Arrays;
  * after it returns (see {@link #dispatchCompleted()}); RECV completions only queue bytes then. So bytes written in one
  * iteration are read in the next.
  *
- * <p>Per descriptor: the poll, a state byte and two slot numbers (13 bytes), plus the receive ring's queue (6); per
- * slot: the poll and descriptor (8 bytes). Nothing is allocated per completion; arming a request allocates Netty's
- * small ops object, which the steady state never does (a socket's RECV or multishot poll is armed once).
+ * <p>Per descriptor: the poll, a state byte and two slot numbers (13 bytes), the receive ring's queue (6) and the
+ * send area's chunk number (2); per slot: the poll and descriptor (8 bytes). Nothing is allocated per completion or
+ * per send; arming a poll or RECV request allocates Netty's small ops object, which the steady state never does (a
+ * socket's RECV or multishot poll is armed once).
  *
  * <p>Single-threaded except {@link #wakeup()}.
  */
