@@ -55,9 +55,9 @@ class UringSendTest {
     }
 
     /**
-     * An area of one chunk and two sockets writing 512 KiB each in 100-byte writes: one holds the chunk (its writes
-     * fill it, go short and resume on WRITABLE after each send), the other's writes find no free chunk and go by
-     * system call; each peer gets its stream whole and in order, then the FIN.
+     * An area of one chunk and two sockets writing 512 KiB each in 100-byte writes: a socket that takes the chunk fills
+     * it, goes short and resumes on WRITABLE after its send; the other's writes, while the chunk is taken, find none
+     * free and go by system call. Each peer gets its stream whole and in order, then the FIN.
      */
     @Test
     void smallWritesLeaveBySendRequestsInOrderAndAFullAreaMakesThemShort() throws Exception {

@@ -26,7 +26,7 @@ import java.util.Arrays;
  * the area took reach the socket in the order written, before any later write, and the area never holds more than
  * {@value #DEFAULT_CHUNKS} chunks (by default; {@value #CHUNKS_PROPERTY} sets another count, 0 turning the area off).
  *
- * <p>Memory, fixed per loop: the chunks (direct, 2 MiB by default) and 12 bytes per chunk of bookkeeping; 2 bytes per
+ * <p>Memory, fixed per loop: the chunks (direct, 2 MiB by default) and 16 bytes per chunk of bookkeeping; 2 bytes per
  * descriptor number. Nothing is allocated per write or per send.
  *
  * <p>Single-threaded: the loop thread.
@@ -270,7 +270,7 @@ final class UringSendArea {
         free[freeCount++] = (short) chunk;
     }
 
-    /** Chunks neither free nor freed by a pending completion: for the tests' and the loop's accounting. */
+    /** Chunks not free (open, or sent and not yet completed): for the tests. */
     int inUse() {
         return free.length - freeCount;
     }
