@@ -45,6 +45,7 @@ final class UringAccess {
     private static final MethodHandle OUTSTANDING_GET;
     private static final MethodHandle OUTSTANDING_SET;
     private static final String REASON;
+    private static final String ENQUEUE_REASON;
 
     static {
         MethodHandle ring = null;
@@ -74,23 +75,6 @@ final class UringAccess {
                     MethodType.methodType(long.class, int.class, int.class, short.class, int.class));
             unregister = lookup.findStatic(nativeClass, "ioUringUnRegisterBufRing",
                     MethodType.methodType(int.class, int.class, long.class, int.class, short.class));
-            enqueue = lookup.findVirtual(queueClass, "enqueueSqe", MethodType.methodType(long.class, byte.class,
-                            byte.class, short.class, int.class, long.class, long.class, int.class, int.class, long.class,
-                            short.class, short.class, int.class, long.class))
-                    .asType(MethodType.methodType(long.class, Object.class, byte.class, byte.class, short.class,
-                            int.class, long.class, long.class, int.class, int.class, long.class, short.class,
-                            short.class, int.class, long.class));
-            Class<?> registrationClass = Class.forName(
-                    "io.netty.channel.uring.IoUringIoHandler$DefaultIoUringIoRegistration", false,
-                    IoUringIoHandler.class.getClassLoader());
-            MethodHandles.Lookup inRegistration = MethodHandles.privateLookupIn(registrationClass,
-                    MethodHandles.lookup());
-            registrationId = inRegistration.findGetter(registrationClass, "id", int.class)
-                    .asType(MethodType.methodType(int.class, Object.class));
-            outstandingGet = inRegistration.findGetter(registrationClass, "outstandingCompletions", int.class)
-                    .asType(MethodType.methodType(int.class, Object.class));
-            outstandingSet = inRegistration.findSetter(registrationClass, "outstandingCompletions", int.class)
-                    .asType(MethodType.methodType(void.class, Object.class, int.class));
         } catch (IllegalAccessException e) {
             reason = "Netty's io.netty.channel.uring package is not open to the native backend (" + e.getMessage()
                     + "); on the module path add " + ADD_OPENS;
@@ -99,6 +83,38 @@ final class UringAccess {
                     + "); the io_uring backend was built for Netty 4.2.18.Final";
         } catch (RuntimeException | LinkageError e) {
             reason = "Netty's io_uring submission queue cannot be reached: " + e;
+        }
+        // The sends' entry points, looked up apart: without them only the sends fall back to system calls.
+        String enqueueReason = reason;
+        if (reason == null) {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(IoUringIoHandler.class,
+                        MethodHandles.lookup());
+                Class<?> queueClass = Class.forName("io.netty.channel.uring.SubmissionQueue", false,
+                        IoUringIoHandler.class.getClassLoader());
+                enqueue = lookup.findVirtual(queueClass, "enqueueSqe", MethodType.methodType(long.class,
+                                byte.class, byte.class, short.class, int.class, long.class, long.class, int.class,
+                                int.class, long.class, short.class, short.class, int.class, long.class))
+                        .asType(MethodType.methodType(long.class, Object.class, byte.class, byte.class, short.class,
+                                int.class, long.class, long.class, int.class, int.class, long.class, short.class,
+                                short.class, int.class, long.class));
+                Class<?> registrationClass = Class.forName(
+                        "io.netty.channel.uring.IoUringIoHandler$DefaultIoUringIoRegistration", false,
+                        IoUringIoHandler.class.getClassLoader());
+                MethodHandles.Lookup inRegistration = MethodHandles.privateLookupIn(registrationClass,
+                        MethodHandles.lookup());
+                registrationId = inRegistration.findGetter(registrationClass, "id", int.class)
+                        .asType(MethodType.methodType(int.class, Object.class));
+                outstandingGet = inRegistration.findGetter(registrationClass, "outstandingCompletions", int.class)
+                        .asType(MethodType.methodType(int.class, Object.class));
+                outstandingSet = inRegistration.findSetter(registrationClass, "outstandingCompletions", int.class)
+                        .asType(MethodType.methodType(void.class, Object.class, int.class));
+            } catch (IllegalAccessException | NoSuchMethodException | NoSuchFieldException | ClassNotFoundException
+                     | RuntimeException | LinkageError e) {
+                enqueueReason = "Netty's io_uring submission queue or registration cannot be reached to queue a "
+                        + "request without an ops object (" + e + "); the io_uring backend was built for Netty "
+                        + "4.2.18.Final";
+            }
         }
         RING = ring;
         QUEUE = queue;
@@ -111,9 +127,15 @@ final class UringAccess {
         OUTSTANDING_GET = outstandingGet;
         OUTSTANDING_SET = outstandingSet;
         REASON = reason;
+        ENQUEUE_REASON = enqueueReason;
     }
 
     private UringAccess() {
+    }
+
+    /** Null when requests can be queued without Netty's ops objects ({@link Enqueuer}), else why not. */
+    static String enqueueUnavailableReason() {
+        return ENQUEUE_REASON;
     }
 
     /** Null when the submission queue is reachable, else why not. */
@@ -225,7 +247,7 @@ final class UringAccess {
 
     /** Queues requests for {@code handler} without Netty's ops objects; null when out of reach. */
     static Enqueuer enqueuer(IoUringIoHandler handler) {
-        if (REASON != null) {
+        if (ENQUEUE_REASON != null) {
             return null;
         }
         try {

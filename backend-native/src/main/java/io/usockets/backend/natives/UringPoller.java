@@ -211,7 +211,7 @@ final class UringPoller extends BlockingEventing implements ThreadAwareExecutor,
         if (sendChunks > 0 && enqueuer == null && !sendFallbackLogged) {
             sendFallbackLogged = true;
             LOG.log(System.Logger.Level.WARNING, "io_uring backend: every write is a send system call, not a SEND "
-                    + "request: " + UringAccess.unavailableReason());
+                    + "request: " + UringAccess.enqueueUnavailableReason());
         }
         if (submitNow == null && !submitFallbackLogged) {
             submitFallbackLogged = true;

@@ -20,7 +20,8 @@ import java.util.Arrays;
  * room, so every write of an iteration to one socket leaves as one send;</li>
  * <li><b>sent</b> (submitted, not yet completed): the send completes during the wait that submitted it unless the
  * kernel's send buffer is full, so a chunk still sent when the socket writes means the kernel takes nothing now, and
- * the write takes nothing ({@code 0}), as a system call would; the poller reports WRITABLE when the send completes.</li>
+ * the write takes nothing ({@code 0}), as a system call would; the poller reports WRITABLE when the send
+ * completes.</li>
  * </ul>
  * Sends carry {@code MSG_WAITALL}: the kernel sends the whole chunk (waiting for room as it needs) or fails. So bytes
  * the area took reach the socket in the order written, before any later write, and the area never holds more than
