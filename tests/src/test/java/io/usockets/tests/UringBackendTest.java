@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -28,7 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class UringBackendTest {
 
-    private static final String BACKEND = "io_uring";
+    private static final String BACKEND = UringLoops.BACKEND;
     private static final String RING_BUFFERS = "usockets.uring.ringBuffers";
     private static final String READS = "usockets.uring.reads";
 
@@ -87,15 +86,7 @@ class UringBackendTest {
 
     @Test
     void aBadReceiveRingSizeFailsTheLoopsCreationAndSaysWhy() {
-        String previous = System.setProperty(RING_BUFFERS, "3");
-        try {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Loop.create(LoopOptions.builder().backend(BACKEND).build()));
-            assertTrue(e.getMessage().contains(RING_BUFFERS) && e.getMessage().contains("power of two"),
-                    "[io_uring] the message: " + e.getMessage());
-        } finally {
-            restore(RING_BUFFERS, previous);
-        }
+        UringLoops.assertCreationRefused(RING_BUFFERS, "3", "power of two");
     }
 
     /**
@@ -121,13 +112,7 @@ class UringBackendTest {
     private static void echoesBulkAndHalfClose(String property, String value, int ringBuffers) throws Exception {
         int peers = 3;
         int size = 4 * 1024 * 1024;
-        String previous = System.setProperty(property, value);
-        TestLoop tl;
-        try {
-            tl = TestLoop.start(BACKEND);
-        } finally {
-            restore(property, previous);
-        }
+        TestLoop tl = UringLoops.startWith(property, value);
         String what = "[io_uring, -D" + property + "=" + value + "] ";
         try (tl) {
             assertEquals(ringBuffers, receiveRingBuffers(tl.loop()), what + "buffers in the loop's receive ring");
@@ -202,22 +187,8 @@ class UringBackendTest {
     }
 
     /** The buffer count of the loop's receive ring, read from the backend's fields; 0 when it has none. */
-    private static int receiveRingBuffers(Loop loop) throws ReflectiveOperationException {
-        Object ring = field(field(loop, "eventing"), "receiveRing");
-        return ring == null ? 0 : (int) field(ring, "buffers");
-    }
-
-    private static Object field(Object owner, String name) throws ReflectiveOperationException {
-        java.lang.reflect.Field f = owner.getClass().getDeclaredField(name);
-        f.setAccessible(true);
-        return f.get(owner);
-    }
-
-    private static void restore(String property, String previous) {
-        if (previous == null) {
-            System.clearProperty(property);
-        } else {
-            System.setProperty(property, previous);
-        }
+    private static int receiveRingBuffers(Loop loop) {
+        Object ring = UringLoops.field(UringLoops.eventing(loop), "receiveRing");
+        return ring == null ? 0 : (int) UringLoops.field(ring, "buffers");
     }
 }

@@ -1,7 +1,6 @@
 package io.usockets.tests;
 
 import io.usockets.Loop;
-import io.usockets.LoopOptions;
 import io.usockets.Socket;
 import io.usockets.SocketContext;
 import io.usockets.Timer;
@@ -18,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -31,7 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class UringSendTest {
 
-    private static final String BACKEND = "io_uring";
+    private static final String BACKEND = UringLoops.BACKEND;
     private static final String CHUNKS = "usockets.uring.sendChunks";
     private static final int SMALL = 100;
     private static final int LARGE = 64 * 1024;
@@ -43,15 +41,7 @@ class UringSendTest {
 
     @Test
     void aBadSendAreaSizeFailsTheLoopsCreationAndSaysWhy() {
-        String previous = System.setProperty(CHUNKS, "-1");
-        try {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Loop.create(LoopOptions.builder().backend(BACKEND).build()));
-            assertTrue(e.getMessage().contains(CHUNKS) && e.getMessage().contains("chunk count"),
-                    "[io_uring] the message: " + e.getMessage());
-        } finally {
-            restore(CHUNKS, previous);
-        }
+        UringLoops.assertCreationRefused(CHUNKS, "-1", "chunk count");
     }
 
     /**
@@ -63,13 +53,7 @@ class UringSendTest {
     void smallWritesLeaveBySendRequestsInOrderAndAFullAreaMakesThemShort() throws Exception {
         long total = 512 * 1024;
         int peers = 2;
-        String previous = System.setProperty(CHUNKS, "1");
-        TestLoop tl;
-        try {
-            tl = TestLoop.start(BACKEND);
-        } finally {
-            restore(CHUNKS, previous);
-        }
+        TestLoop tl = UringLoops.startWith(CHUNKS, "1");
         AtomicLong shorts = new AtomicLong();
         try (tl) {
             int port = tl.call(() -> {
@@ -92,10 +76,11 @@ class UringSendTest {
                 TestLoop.await(r);
             }
             tl.roundTrip();
-            long sends = tl.call(() -> (Long) field(field(tl.loop(), "eventing"), "sends"));
+            long sends = tl.call(() -> (Long) UringLoops.field(UringLoops.eventing(tl.loop()), "sends"));
             assertTrue(sends >= 1, "[io_uring, one chunk] SEND requests: " + sends);
             assertTrue(shorts.get() >= 1, "[io_uring, one chunk] short writes (the chunk holds 4 KiB)");
-            assertEquals(0, (int) tl.call(() -> invoke(field(field(tl.loop(), "eventing"), "sendArea"), "inUse")),
+            assertEquals(0, (int) tl.call(() -> UringLoops.call(UringLoops.field(UringLoops.eventing(tl.loop()),
+                            "sendArea"), "inUse")),
                     "[io_uring, one chunk] chunks in use once every send completed");
         }
     }
@@ -279,33 +264,5 @@ class UringSendTest {
         }
         assertEquals(total, read, what + "bytes before the end of the stream");
         assertArrayEquals(TestData.patternSha256(total), md.digest(), what + "the stream's SHA-256");
-    }
-
-    private static Object field(Object owner, String name) {
-        try {
-            java.lang.reflect.Field f = owner.getClass().getDeclaredField(name);
-            f.setAccessible(true);
-            return f.get(owner);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("cannot read " + name, e);
-        }
-    }
-
-    private static Object invoke(Object owner, String method) {
-        try {
-            java.lang.reflect.Method m = owner.getClass().getDeclaredMethod(method);
-            m.setAccessible(true);
-            return m.invoke(owner);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("cannot call " + method, e);
-        }
-    }
-
-    private static void restore(String property, String previous) {
-        if (previous == null) {
-            System.clearProperty(property);
-        } else {
-            System.setProperty(property, previous);
-        }
     }
 }

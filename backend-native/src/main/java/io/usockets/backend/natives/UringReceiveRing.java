@@ -200,7 +200,6 @@ final class UringReceiveRing {
         return fd < head.length && (head[fd] != NONE || end[fd] != NO_END);
     }
 
-
     /**
      * Copies queued bytes of {@code fd} into {@code buffer} from its position (which it advances), as many as fit.
      *
